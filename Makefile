@@ -1,0 +1,136 @@
+# Therapy FAQ assistant. `make help` lists the targets; `make run` and
+# `make test` set up everything they need on a fresh machine.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+# Python 3.10 exactly: Rasa Open Source 3.6 does not install on 3.11 or newer.
+PY310 := $(shell for p in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10.*/bin/python 2>/dev/null | sort -V | tail -1) /usr/bin/python3.10; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { command -v $$p; break; }; done)
+
+SPACY_MODEL := var/spacy/en_therapy/meta.json
+MODEL_STAMP := models/.trained
+CRISIS_RESPONSES := data/crisis/responses.yml
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(CRISIS_RESPONSES) $(SPACY_MODEL)
+
+# Quiet, private defaults for every command: no telemetry, no TensorFlow chatter.
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+# Third-party libraries (pyparsing, click, pkg_resources users) print pages of
+# deprecation notices on every command; they are not ours to fix.
+export PYTHONWARNINGS := ignore::DeprecationWarning,ignore::PendingDeprecationWarning
+export PYTHONPATH := $(CURDIR)
+
+step = @printf '\n==> %s\n' "$(1)"
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: check-python
+check-python:
+	@if [ -z "$(PY310)" ]; then \
+		echo "error: Python 3.10 was not found. Rasa 3.6 needs exactly 3.10 (3.11+ is not supported)." >&2; \
+		echo "       Install it (e.g. 'pyenv install 3.10' or your system's python3.10 package) and run make again." >&2; \
+		exit 1; fi
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(MAKE) --no-print-directory check-python
+	$(call step,[setup] creating .venv with $(PY310) and installing pinned requirements (first run: a few minutes))
+	@test -x $(PY) || $(PY310) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip<25" wheel
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	@touch $@
+
+.PHONY: venv
+venv: $(VENV)/.installed ## create .venv and install requirements
+
+$(SPACY_MODEL): bot/nlp/pipeline.py | $(VENV)/.installed
+	$(call step,[setup] building the spaCy pipeline (blank English + lookup lemmatizer))
+	@$(PY) -m bot.nlp.pipeline
+
+.PHONY: spacy
+spacy: $(SPACY_MODEL) ## build the project's spaCy pipeline
+
+$(CRISIS_RESPONSES): bot/crisis/templates.py bot/crisis/responses.py bot/resources.py data/resources/helplines.yml | $(VENV)/.installed
+	$(call step,[setup] writing the per-region crisis responses)
+	@$(PY) -m bot.crisis.responses
+
+.PHONY: crisis-responses
+crisis-responses: $(CRISIS_RESPONSES) ## regenerate data/crisis/responses.yml from templates + helplines
+
+.PHONY: db
+db: $(VENV)/.installed ## create the database schema and seed the helplines (idempotent)
+	$(call step,[setup] database)
+	@$(PY) -m bot.db init
+
+$(MODEL_STAMP): $(TRAIN_INPUTS) | $(VENV)/.installed
+	$(call step,[train] data or config changed: training the model (about 2 minutes))
+	@$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name therapy --quiet
+	@touch $@
+
+.PHONY: train
+train: $(MODEL_STAMP) ## train the model if data/config changed since the last one
+
+.PHONY: setup
+setup: $(VENV)/.installed $(SPACY_MODEL) $(CRISIS_RESPONSES) db $(MODEL_STAMP)
+
+.PHONY: run
+run: setup ## set up, then start the action server and the Rasa server (Ctrl-C stops both)
+	$(call step,[run] starting the action server and the Rasa server)
+	@$(PY) -m bot.run
+
+.PHONY: shell
+shell: setup ## chat with the bot in the terminal
+	@$(PY) -m bot.run --shell
+
+.PHONY: lint
+lint: $(VENV)/.installed ## ruff over the Python code
+	$(call step,[test] lint)
+	@$(VENV)/bin/ruff check bot actions tests bench
+
+.PHONY: validate
+validate: $(VENV)/.installed $(CRISIS_RESPONSES) ## rasa data validate, warnings are failures
+	$(call step,[test] rasa data validate)
+	@$(PY) -m bot.crisis.responses --check
+	@$(RASA) data validate --config config.yml --domain domain.yml --data data --fail-on-warnings --quiet
+
+.PHONY: test-unit
+test-unit: $(VENV)/.installed $(SPACY_MODEL) ## unit tests (no trained model needed)
+	$(call step,[test] unit tests)
+	@$(PY) -m pytest tests/unit
+
+.PHONY: test-e2e
+test-e2e: setup ## end-to-end tests on the trained model and the running server
+	$(call step,[test] end-to-end tests)
+	@$(PY) -m pytest tests/e2e
+
+.PHONY: test-stories
+test-stories: setup ## Rasa test stories, failing on any prediction error
+	$(call step,[test] test stories)
+	@$(RASA) test core --stories tests/stories --model models --endpoints endpoints.yml --fail-on-prediction-errors --out results/stories --quiet
+
+.PHONY: test
+test: lint validate setup test-unit test-e2e test-stories ## every test, in order: lint, validate, train if changed, unit, e2e, stories
+	@echo; echo "==> all tests passed"
+
+.PHONY: eval
+eval: setup ## NLU cross-validation: intent and response-selector accuracy, confusions
+	@$(PY) -m bot.evaluate
+
+.PHONY: purge
+purge: $(VENV)/.installed ## delete stored conversations older than RETENTION_DAYS
+	@$(PY) -m bot.privacy purge
+
+.PHONY: crisis-report
+crisis-report: $(VENV)/.installed ## crisis hand-offs by day and category (no message text is stored)
+	@$(PY) -m bot.audit
+
+.PHONY: clean
+clean: ## remove trained models and test results (keeps .venv and the database)
+	rm -rf models results .rasa

@@ -1,0 +1,47 @@
+"""``action_tell_me_more``: a follow-up on the topic just answered.
+
+"Tell me more" means nothing on its own; the ``last_topic`` slot (set in the
+Rasa process from the response selector's choice) says what it refers to. The
+reply points to the related questions of that topic's answer, so the visitor
+can go deeper without typing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.base import GuardedAction
+from bot.nlg import topic_labels
+
+
+def related_buttons(domain: Dict[Text, Any], topic: str) -> List[Dict[Text, Any]]:
+    variants = (domain.get("responses") or {}).get(f"utter_faq/{topic}") or []
+    return list(variants[0].get("buttons") or []) if variants else []
+
+
+class ActionTellMeMore(GuardedAction):
+    def name(self) -> Text:
+        return "action_tell_me_more"
+
+    async def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        topic = tracker.get_slot("last_topic")
+        label = topic_labels().get(topic or "")
+        if not label:
+            dispatcher.utter_message(response="utter_ask_topic")
+            return []
+        buttons = related_buttons(domain, topic)
+        dispatcher.utter_message(
+            text=(
+                f"There's more to {label.rstrip('?').lower()} than fits in one answer. "
+                "These questions go deeper, or ask me something more specific in your own words."
+            ),
+            buttons=buttons + [{"title": "Repeat the answer", "payload": f"/faq/{topic}"}],
+        )
+        return []
+
+    def fallback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(response="utter_ask_topic")
+        return []

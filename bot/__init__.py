@@ -1,0 +1,1 @@
+"""Therapy FAQ assistant: the plain-Python core that Rasa components and actions stand on."""

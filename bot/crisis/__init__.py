@@ -1,0 +1,1 @@
+"""Crisis detection: rule tables (``patterns``) and the spaCy-based detector (``detector``)."""

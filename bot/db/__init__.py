@@ -1,0 +1,1 @@
+"""Database access shared by the Rasa process and the action server."""

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components. Each runs in the Rasa process on every message."""

@@ -1,0 +1,247 @@
+"""Crisis helplines by region, and how to present them for a crisis category and a channel.
+
+The catalogue lives in ``data/resources/helplines.yml``. The Rasa process reads
+it once into memory (the crisis turn must never wait on a database); the action
+server reads the same entries from the ``crisis_resources`` table seeded from
+that file. Both present them with the functions here, so the wording of a
+helpline never depends on which process printed it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Optional
+
+import yaml
+
+from bot.settings import get_settings
+
+INTERNATIONAL = "INTL"
+
+# The needs a helpline can serve (the `serves` list in the data file).
+NEEDS = ("crisis", "self_harm", "domestic_violence", "child_abuse", "sexual_assault", "youth", "third_party")
+
+# For each crisis category: which needs lead, in order, and whether the
+# emergency number comes first. Immediate danger and attempts need emergency
+# services before anything else; abuse leads with the specialist lines.
+CATEGORY_PLAN: dict[str, tuple[tuple[str, ...], bool]] = {
+    "suicide": (("crisis",), False),
+    "self_harm": (("self_harm", "crisis"), False),
+    "attempt": (("crisis",), True),
+    "immediate_danger": (("domestic_violence", "crisis"), True),
+    "harm_to_others": (("crisis",), False),
+    "abuse": (("domestic_violence", "sexual_assault", "crisis"), False),
+    "child_abuse": (("child_abuse", "youth", "crisis"), False),
+    "third_party": (("third_party", "crisis"), False),
+}
+
+# Channels whose clients render markdown links; others get plain text.
+LINK_CHANNELS = {"socketio", "rest", "webchat"}
+PLAIN_CHANNELS = {"twilio", "sms"}
+
+
+@dataclass(frozen=True)
+class Helpline:
+    id: str
+    name: str
+    serves: tuple[str, ...]
+    source_url: str
+    phone: Optional[str] = None
+    sms: Optional[str] = None
+    sms_keyword: Optional[str] = None
+    chat_url: Optional[str] = None
+    url: Optional[str] = None
+    hours: Optional[str] = None
+    checked: Optional[date] = None
+
+
+@dataclass(frozen=True)
+class RegionInfo:
+    code: str
+    name: str
+    emergency: str
+    helplines: tuple[Helpline, ...] = field(default_factory=tuple)
+
+    def serving(self, need: str) -> list[Helpline]:
+        return [h for h in self.helplines if need in h.serves]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    regions: dict[str, RegionInfo]
+
+    def region(self, code: Optional[str]) -> RegionInfo:
+        """The region's entry, or the international fallback for any region we do not list."""
+        code = (code or "").upper()
+        return self.regions.get(code) or self.regions[INTERNATIONAL]
+
+
+def _helpline(entry: dict) -> Helpline:
+    checked = entry.get("checked")
+    if isinstance(checked, str):
+        checked = date.fromisoformat(checked)
+    return Helpline(
+        id=str(entry["id"]),
+        name=str(entry["name"]),
+        serves=tuple(entry.get("serves") or ()),
+        source_url=str(entry["source_url"]),
+        phone=_str_or_none(entry.get("phone")),
+        sms=_str_or_none(entry.get("sms")),
+        sms_keyword=_str_or_none(entry.get("sms_keyword")),
+        chat_url=_str_or_none(entry.get("chat_url")),
+        url=_str_or_none(entry.get("url")),
+        hours=_str_or_none(entry.get("hours")),
+        checked=checked,
+    )
+
+
+def _str_or_none(value: object) -> Optional[str]:
+    return None if value in (None, "") else str(value)
+
+
+def parse_catalogue(data: dict) -> Catalogue:
+    regions = {}
+    for code, body in (data.get("regions") or {}).items():
+        regions[str(code).upper()] = RegionInfo(
+            code=str(code).upper(),
+            name=str(body["name"]),
+            emergency=str(body.get("emergency") or ""),
+            helplines=tuple(_helpline(e) for e in body.get("resources") or ()),
+        )
+    if INTERNATIONAL not in regions:
+        raise ValueError(f"the helplines file must have an {INTERNATIONAL} fallback region")
+    return Catalogue(regions)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path: str, mtime: float) -> Catalogue:
+    with open(path, encoding="utf-8") as fh:
+        return parse_catalogue(yaml.safe_load(fh))
+
+
+def load_catalogue(path: Optional[str | Path] = None) -> Catalogue:
+    """The catalogue, cached; re-read only when the file changes."""
+    p = str(path or get_settings().resources_file)
+    return _load(p, Path(p).stat().st_mtime)
+
+
+def resolve_region(
+    channel_region: Optional[str] = None,
+    tenant_region: Optional[str] = None,
+    said_region: Optional[str] = None,
+    default_region: Optional[str] = None,
+) -> str:
+    """Region in order of trust: the channel's metadata, the organisation, what the visitor said, the default."""
+    for candidate in (channel_region, tenant_region, said_region, default_region):
+        if candidate and re.fullmatch(r"[A-Za-z]{2}|INTL", candidate.strip()):
+            return candidate.strip().upper()
+    return get_settings().default_region
+
+
+def plan_for(region: RegionInfo, category: str) -> list[Helpline]:
+    """The helplines to show first for a crisis category, most specific first, no repeats.
+
+    One line per need in the category's plan, then a crisis line if none was
+    chosen yet, then a line that can be texted if none can: some people cannot
+    speak safely, or at all, when they reach out.
+    """
+    needs, _ = CATEGORY_PLAN.get(category, CATEGORY_PLAN["suicide"])
+    chosen: list[Helpline] = []
+
+    def take(candidates: list[Helpline]) -> None:
+        for h in candidates:
+            if h not in chosen:
+                chosen.append(h)
+                return
+
+    for need in needs:
+        take(region.serving(need))
+    if not any("crisis" in h.serves for h in chosen):
+        take(region.serving("crisis"))
+    if not any(h.sms for h in chosen):
+        take([h for h in region.serving("crisis") if h.sms])
+    return chosen
+
+
+def emergency_first(category: str) -> bool:
+    return CATEGORY_PLAN.get(category, CATEGORY_PLAN["suicide"])[1]
+
+
+def _digits(number: str) -> str:
+    return re.sub(r"[^\d+]", "", number)
+
+
+def format_number(number: str, scheme: str, channel: str) -> str:
+    """A number as a tappable link on the web, and written out plainly elsewhere."""
+    if channel in LINK_CHANNELS:
+        return f"[{number}]({scheme}:{_digits(number)})"
+    return number
+
+
+def _ways(h: Helpline, channel: str) -> str:
+    ways = []
+    if h.phone:
+        ways.append(f"call {format_number(h.phone, 'tel', channel)}")
+    if h.sms:
+        keyword = f" {h.sms_keyword}" if h.sms_keyword else ""
+        to = format_number(h.sms, "sms", channel)
+        ways.append(f"text{keyword} to {to}" if keyword else f"text {to}")
+    if h.chat_url:
+        ways.append(f"chat at {h.chat_url}" if channel not in LINK_CHANNELS else f"[chat online]({h.chat_url})")
+    if not ways and h.url:
+        ways.append(f"see {h.url}")
+    return ", ".join(ways[:-1]) + (" or " if len(ways) > 1 else "") + ways[-1] if ways else ""
+
+
+def format_helpline(h: Helpline, channel: str) -> str:
+    """One line a person can act on: the name and exactly how to reach it (call, text, chat)."""
+    # Opening hours matter for a line you call or text; a directory is always open.
+    hours = f" ({h.hours})" if h.hours and (h.phone or h.sms) else ""
+    return f"{h.name} — {_ways(h, channel)}{hours}"
+
+
+def short_helpline(h: Helpline, channel: str = "plain") -> str:
+    """The name and the quickest ways to reach it, for a sentence ("... reach X (call 988)")."""
+    quick = Helpline(id=h.id, name=h.name, serves=h.serves, source_url=h.source_url, phone=h.phone, sms=h.sms, sms_keyword=h.sms_keyword)
+    ways = _ways(quick, channel)
+    return f"{h.name} ({ways})" if ways else f"{h.name} at {h.url}"
+
+
+_CALL_OR_TEXT = re.compile(r"\b(call|text(?: [A-Z0-9]+ to)?) (\+?\d[\d -]*\d)")
+
+
+def linkify(text: str) -> str:
+    """Turn "call 988" / "text HOME to 741741" in plain response text into tel:/sms: links for the web."""
+
+    def link(m: re.Match) -> str:
+        verb, number = m.group(1), m.group(2)
+        scheme = "tel" if verb == "call" else "sms"
+        return f"{verb} [{number}]({scheme}:{_digits(number)})"
+
+    return _CALL_OR_TEXT.sub(link, text)
+
+
+def emergency_text(region: RegionInfo, channel: str) -> str:
+    if not region.emergency:
+        return "your local emergency number (112 works in every EU country)"
+    return format_number(region.emergency, "tel", channel)
+
+
+def bullet_list(lines: Iterable[str], channel: str) -> str:
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def template_variables(region: RegionInfo, category: str) -> dict[str, str]:
+    """Plain-text values for the crisis templates' placeholders (links are added per channel later)."""
+    lines = [format_helpline(h, "plain") for h in plan_for(region, category)]
+    primary = region.serving("crisis")
+    return {
+        "crisis_lines": bullet_list(lines, "plain"),
+        "emergency_number": emergency_text(region, "plain"),
+        "region_name": region.name,
+        "primary_line": short_helpline(primary[0]) if primary else emergency_text(region, "plain"),
+    }

@@ -1,0 +1,37 @@
+"""Shared fixtures: a real SQLite file per test, settings pointed at it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+
+@pytest.fixture()
+def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite database file, schema created and helplines seeded."""
+    from bot.db.__main__ import init_db
+
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    init_db(url)
+    return url
+
+
+@pytest.fixture()
+def use_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the process settings at the per-test database."""
+    from bot.db import session as db_session
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    db_session.get_engine.cache_clear()
+    yield db_url
+    get_settings.cache_clear()
+    db_session.get_engine.cache_clear()

@@ -1,0 +1,106 @@
+"""End-to-end fixtures: the trained model in process, and real servers over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "therapy.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def e2e_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("e2e")
+
+
+@pytest.fixture(scope="session")
+def seeded_db(e2e_dir: Path) -> str:
+    from bot.db.__main__ import init_db
+
+    url = f"sqlite:///{e2e_dir / 'bot.db'}"
+    init_db(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def agent(e2e_dir: Path, seeded_db: str):
+    """The trained model loaded with the project's endpoints; no action server is running."""
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")
+    from rasa.core.agent import load_agent
+    from rasa.core.utils import AvailableEndpoints
+
+    from bot.settings import export_defaults, get_settings
+
+    os.environ["TRACKER_STORE_DB"] = str(e2e_dir / "tracker.db")
+    os.environ["DATABASE_URL"] = seeded_db
+    os.environ["ACTION_SERVER_URL"] = f"http://127.0.0.1:{free_port()}/webhook"  # nothing listens there
+    get_settings.cache_clear()
+    export_defaults()
+    endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
+    return asyncio.run(load_agent(model_path=str(MODEL), endpoints=endpoints))
+
+
+class Chat:
+    """One visitor's conversation with the in-process agent."""
+
+    def __init__(self, agent, sender: str, metadata: Optional[dict] = None) -> None:
+        self.agent, self.sender, self.metadata = agent, sender, metadata
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        out = CollectingOutputChannel()
+        message = UserMessage(text, out, self.sender, input_channel="rest", metadata=self.metadata)
+        asyncio.run(self.agent.handle_message(message))
+        return out.messages
+
+    def text(self, text: str) -> str:
+        return "\n".join(m.get("text") or "" for m in self.say(text))
+
+    def tracker(self):
+        return asyncio.run(self.agent.tracker_store.retrieve(self.sender))
+
+
+@pytest.fixture()
+def chat(agent, request: pytest.FixtureRequest):
+    def make(metadata: Optional[dict] = None) -> Chat:
+        return Chat(agent, f"{request.node.name}-{free_port()}", metadata)
+
+    return make
+
+
+def rasa_env(**overrides: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)})
+    env.update(overrides)
+    return env
+
+
+def python() -> str:
+    return sys.executable
+
+
+def terminate(process: subprocess.Popen, timeout: float = 20) -> int:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode

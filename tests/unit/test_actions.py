@@ -1,0 +1,73 @@
+"""Actions run with real rasa-sdk objects: trackers from JSON fixtures, a CollectingDispatcher."""
+
+import json
+from pathlib import Path
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.crisis import ActionCrisisResources
+from actions.faq import ActionTellMeMore
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
+DOMAIN = {
+    "responses": {
+        "utter_faq/cbt": [
+            {"text": "CBT ...", "buttons": [{"title": "DBT", "payload": "/faq/dbt"}, {"title": "ACT", "payload": "/faq/act"}]}
+        ]
+    }
+}
+
+
+def tracker(name: str) -> Tracker:
+    return Tracker.from_dict(json.loads((FIXTURES / f"{name}.json").read_text()))
+
+
+async def run(action, name: str) -> CollectingDispatcher:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker(name), DOMAIN)
+    assert events == []
+    return dispatcher
+
+
+async def test_more_helplines_for_the_channel_region_from_the_database(use_db: str) -> None:
+    d = await run(ActionCrisisResources(), "crisis_more_gb_web")
+    text = d.messages[0]["text"]
+    assert "United Kingdom" in text
+    assert "116 123" in text and "(tel:116123)" in text  # Samaritans, as a web link
+    assert "999" in text
+
+
+async def test_more_helplines_default_region_on_sms_is_plain_text(use_db: str) -> None:
+    d = await run(ActionCrisisResources(), "crisis_more_default_sms")
+    text = d.messages[0]["text"]
+    assert "988" in text and "911" in text
+    assert "](" not in text  # no markdown links on SMS
+
+
+async def test_more_helplines_still_arrive_when_the_database_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.db import session as db_session
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
+    get_settings.cache_clear()
+    db_session.get_engine.cache_clear()
+    try:
+        d = await run(ActionCrisisResources(), "crisis_more_gb_web")
+    finally:
+        get_settings.cache_clear()
+        db_session.get_engine.cache_clear()
+    assert "116 123" in d.messages[0]["text"]
+
+
+async def test_tell_me_more_offers_the_related_questions_of_the_last_topic() -> None:
+    d = await run(ActionTellMeMore(), "tell_me_more_after_cbt")
+    payloads = [b["payload"] for b in d.messages[0]["buttons"]]
+    assert payloads == ["/faq/dbt", "/faq/act", "/faq/cbt"]
+    assert "cbt" in d.messages[0]["text"].lower()
+
+
+async def test_tell_me_more_without_a_topic_asks_which_one() -> None:
+    d = await run(ActionTellMeMore(), "tell_me_more_no_topic")
+    assert d.messages[0]["response"] == "utter_ask_topic"

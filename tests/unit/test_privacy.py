@@ -1,0 +1,67 @@
+"""What is stored: redaction before storage, and deletion after the retention period."""
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import create_engine, text
+
+from bot.privacy import purge, redact
+from bot.stores import PrivateSQLTrackerStore
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("call me on 07700 900123 please", "call me on [number removed] please"),
+        ("my email is jo.bloggs+x@example.co.uk ok", "my email is [email removed] ok"),
+        ("+1 (555) 010-0199", "[number removed]"),
+        ("is 988 free to call", "is 988 free to call"),
+        ("samaritans 116 123", "samaritans 116 123"),
+        ("i have had 12 sessions in 2024", "i have had 12 sessions in 2024"),
+        ("", ""),
+    ],
+)
+def test_redact(raw: str, expected: str) -> None:
+    assert redact(raw) == expected
+
+
+def make_store(tmp_path: Path) -> PrivateSQLTrackerStore:
+    return PrivateSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+
+
+def test_stored_conversation_has_no_identifiers(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    message = "text me at 07700 900123 or mail jo@example.com"
+    tracker = DialogueStateTracker.from_events(
+        "visitor",
+        [ActionExecuted("action_listen"), UserUttered(message, {"name": "greet", "confidence": 1.0}), BotUttered("hello")],
+    )
+    asyncio.run(store.save(tracker))
+    raw = (tmp_path / "tracker.db").read_bytes()
+    assert b"900123" not in raw and b"jo@example.com" not in raw
+    restored = asyncio.run(store.retrieve("visitor"))
+    assert restored.latest_message.text == "text me at [number removed] or mail [email removed]"
+
+
+def test_purge_deletes_only_events_older_than_retention(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    now = time.time()
+    old = UserUttered("old question", {"name": "greet", "confidence": 1.0}, timestamp=now - 40 * 86400)
+    new = UserUttered("new question", {"name": "greet", "confidence": 1.0}, timestamp=now - 86400)
+    asyncio.run(store.save(DialogueStateTracker.from_events("a", [old, new])))
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    assert purge(url, 30, now=now) == 1
+    with create_engine(url, future=True).connect() as conn:
+        rows = [json.loads(r[0])["text"] for r in conn.execute(text("SELECT data FROM events"))]
+    assert rows == ["new question"]
+    assert purge(url, 30, now=now) == 0
+
+
+def test_purge_of_an_empty_database_is_a_no_op(tmp_path: Path) -> None:
+    assert purge(f"sqlite:///{tmp_path / 'nothing.db'}", 30) == 0

@@ -1,0 +1,107 @@
+"""The helplines catalogue: its schema, and how helplines are chosen and written out."""
+
+from datetime import date, timedelta
+
+import pytest
+import yaml
+
+from bot.resources import (
+    CATEGORY_PLAN,
+    INTERNATIONAL,
+    NEEDS,
+    format_helpline,
+    linkify,
+    load_catalogue,
+    plan_for,
+    resolve_region,
+)
+from bot.settings import ROOT
+
+REQUIRED_REGIONS = {"US", "CA", "GB", "IE", "AU", "NZ", "IN", INTERNATIONAL}
+RAW = yaml.safe_load((ROOT / "data/resources/helplines.yml").read_text())
+ENTRIES = [(code, e) for code, body in RAW["regions"].items() for e in body["resources"]]
+
+
+def test_every_required_region_is_present() -> None:
+    assert REQUIRED_REGIONS <= set(RAW["regions"])
+
+
+@pytest.mark.parametrize("code", sorted(REQUIRED_REGIONS))
+def test_every_region_has_an_emergency_number_and_a_crisis_line(code: str) -> None:
+    region = load_catalogue().regions[code]
+    if code != INTERNATIONAL:
+        assert region.emergency.replace(" ", "").isdigit()
+        assert any(h.phone or h.sms for h in region.serving("crisis")), f"{code} has no crisis line to call or text"
+    else:
+        assert region.serving("crisis"), "the international fallback needs a helpline directory"
+
+
+@pytest.mark.parametrize("code", sorted(REQUIRED_REGIONS - {INTERNATIONAL}))
+def test_every_country_has_domestic_violence_and_child_lines(code: str) -> None:
+    region = load_catalogue().regions[code]
+    assert region.serving("domestic_violence"), code
+    assert region.serving("child_abuse") or region.serving("youth"), code
+
+
+@pytest.mark.parametrize("code, entry", ENTRIES, ids=[e["id"] for _, e in ENTRIES])
+def test_every_entry_has_a_source_and_a_check_date(code: str, entry: dict) -> None:
+    assert entry["source_url"].startswith("https://")
+    assert set(entry["serves"]) <= set(NEEDS), entry["serves"]
+    assert entry.get("phone") or entry.get("sms") or entry.get("chat_url") or entry.get("url")
+    if entry.get("checked") is None:
+        assert entry.get("note") == "unverified", "an unchecked entry must say so"
+    else:
+        checked = date.fromisoformat(str(entry["checked"]))
+        assert checked <= date.today() + timedelta(days=1)
+
+
+def test_entry_ids_are_unique() -> None:
+    ids = [e["id"] for _, e in ENTRIES]
+    assert len(ids) == len(set(ids))
+
+
+def test_stale_entries_are_reported() -> None:
+    """Not a failure yet: entries older than six months are listed so a release can re-check them."""
+    stale = [e["id"] for _, e in ENTRIES if e.get("checked") and date.fromisoformat(str(e["checked"])) < date.today() - timedelta(days=183)]
+    print(f"\nhelpline entries older than six months: {stale or 'none'}")
+
+
+@pytest.mark.parametrize("category", sorted(CATEGORY_PLAN))
+@pytest.mark.parametrize("code", sorted(REQUIRED_REGIONS))
+def test_every_category_gets_a_helpline_in_every_region(category: str, code: str) -> None:
+    chosen = plan_for(load_catalogue().regions[code], category)
+    assert chosen, f"no helpline for {category} in {code}"
+
+
+def test_abuse_leads_with_the_domestic_violence_line() -> None:
+    us = load_catalogue().regions["US"]
+    assert "domestic_violence" in plan_for(us, "abuse")[0].serves
+    assert "child_abuse" in plan_for(us, "child_abuse")[0].serves
+    assert plan_for(us, "suicide")[0].phone == "988"
+
+
+def test_unknown_region_falls_back_to_the_international_directory() -> None:
+    assert load_catalogue().region("DE").code == INTERNATIONAL
+    assert load_catalogue().region(None).code == INTERNATIONAL
+
+
+def test_region_resolution_order() -> None:
+    assert resolve_region("gb", "CA", "IE", "US") == "GB"
+    assert resolve_region(None, "CA", "IE", "US") == "CA"
+    assert resolve_region(None, None, "IE", "US") == "IE"
+    assert resolve_region(None, None, None, "NZ") == "NZ"
+    assert resolve_region("not a region", None, None, "AU") == "AU"
+
+
+def test_numbers_are_links_on_the_web_and_plain_elsewhere() -> None:
+    h = load_catalogue().regions["US"].serving("crisis")[0]
+    assert "[988](tel:988)" in format_helpline(h, "socketio")
+    assert "[988](sms:988)" in format_helpline(h, "socketio")
+    assert "](" not in format_helpline(h, "twilio") and "988" in format_helpline(h, "twilio")
+
+
+def test_linkify_handles_calls_and_keyword_texts() -> None:
+    text = "call 1-800-799-7233 or text START to 88788, or call 116 123"
+    assert linkify(text) == (
+        "call [1-800-799-7233](tel:18007997233) or text START to [88788](sms:88788), or call [116 123](tel:116123)"
+    )
