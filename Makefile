@@ -30,7 +30,7 @@ step = @printf '\n==> %s\n' "$(1)"
 
 .PHONY: help
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: check-python
 check-python:
@@ -126,6 +126,10 @@ eval: setup ## NLU cross-validation: intent and response-selector accuracy, conf
 .PHONY: purge
 purge: $(VENV)/.installed ## delete stored conversations older than RETENTION_DAYS
 	@$(PY) -m bot.privacy purge
+
+.PHONY: bench-crisis
+bench-crisis: $(VENV)/.installed $(SPACY_MODEL) ## time the crisis detector per message (target: mean under 1 ms)
+	@$(PY) bench/crisis_detector.py
 
 .PHONY: crisis-report
 crisis-report: $(VENV)/.installed ## crisis hand-offs by day and category (no message text is stored)

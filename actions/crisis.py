@@ -9,7 +9,7 @@ from, so the list still arrives.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -47,10 +47,10 @@ def _from_database(code: str) -> RegionInfo | None:
 
 
 class ActionCrisisResources(GuardedAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_crisis_resources"
 
-    async def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         code = region_code(tracker)
         region = await asyncio.to_thread(_from_database, code)
         if region is None:  # database reachable but never seeded
@@ -58,7 +58,7 @@ class ActionCrisisResources(GuardedAction):
         dispatcher.utter_message(text=helplines_message(region, tracker.get_latest_input_channel() or ""))
         return []
 
-    def fallback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def fallback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         region = load_catalogue().region(region_code(tracker))
         dispatcher.utter_message(text=helplines_message(region, tracker.get_latest_input_channel() or ""))
         return []

@@ -8,7 +8,7 @@ can go deeper without typing.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,16 +17,16 @@ from actions.base import GuardedAction
 from bot.nlg import topic_labels
 
 
-def related_buttons(domain: Dict[Text, Any], topic: str) -> List[Dict[Text, Any]]:
+def related_buttons(domain: Dict[str, Any], topic: str) -> List[Dict[str, Any]]:
     variants = (domain.get("responses") or {}).get(f"utter_faq/{topic}") or []
     return list(variants[0].get("buttons") or []) if variants else []
 
 
 class ActionTellMeMore(GuardedAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_tell_me_more"
 
-    async def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    async def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         topic = tracker.get_slot("last_topic")
         label = topic_labels().get(topic or "")
         if not label:
@@ -42,6 +42,6 @@ class ActionTellMeMore(GuardedAction):
         )
         return []
 
-    def fallback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def fallback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         dispatcher.utter_message(response="utter_ask_topic")
         return []

@@ -14,7 +14,6 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Optional
 
 from bot.settings import ROOT, get_settings
@@ -38,7 +37,7 @@ def _salt() -> str:
 
 
 def hash_sender(sender_id: str) -> str:
-    return hashlib.sha256(f"{_salt()}:{sender_id}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{_salt()}:{sender_id}".encode()).hexdigest()
 
 
 def write_event(channel: str, tenant: Optional[str], region: str, category: str, layer: str, sender_id: str, url: Optional[str] = None) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 import yaml
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
@@ -61,7 +61,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None, **_: Any) -> None:
         super().__init__((domain or Domain.empty()).responses)
 
-    def context_slots(self, tracker: DialogueStateTracker) -> Dict[Text, Any]:
+    def context_slots(self, tracker: DialogueStateTracker) -> Dict[str, Any]:
         settings = get_settings()
         region = resolve_region(
             channel_region=tracker.get_slot("channel_region"),
@@ -71,8 +71,8 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         return {"resolved_region": region, "retention_days": str(settings.retention_days)}
 
     async def generate(
-        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
-    ) -> Optional[Dict[Text, Any]]:
+        self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
+    ) -> Optional[Dict[str, Any]]:
         filled_slots = tracker.current_slot_values()
         try:
             filled_slots.update(self.context_slots(tracker))
@@ -90,8 +90,8 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         return message
 
     def adapt(
-        self, utter_action: Text, message: Dict[Text, Any], tracker: DialogueStateTracker, output_channel: Text
-    ) -> Dict[Text, Any]:
+        self, utter_action: str, message: Dict[str, Any], tracker: DialogueStateTracker, output_channel: str
+    ) -> Dict[str, Any]:
         is_crisis = "crisis" in utter_action
         if is_crisis and output_channel in LINK_CHANNELS and message.get("text"):
             message["text"] = linkify(message["text"])
@@ -105,7 +105,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         return message
 
     @staticmethod
-    def audit(utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, region: str) -> None:
+    def audit(utter_action: str, tracker: DialogueStateTracker, output_channel: str, region: str) -> None:
         latest = tracker.latest_message.parse_data if tracker.latest_message else {}
         verdict = latest.get("crisis") or {}
         audit.record(

@@ -59,7 +59,7 @@ class Settings:
     log_level: str
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         raw = {name: env.get(name) or default for name, default in DEFAULTS.items()}
 

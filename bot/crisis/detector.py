@@ -86,10 +86,14 @@ _LEET_RE = re.compile(r"(?<=[a-z])[01345@$!](?=[a-z])")
 _STAR_RE = re.compile(r"(?<=[a-z])[*#]+(?=[a-z])")
 _STRETCH_RE = re.compile(r"([a-z])\1{2,}")
 _WORD_RE = re.compile(r"[a-z0-9]+")
+_QUOTED_RE = re.compile("(?:^|[\\s(:])[\"'\u201c\u2018]([^\"\u201d\u2019]{3,80}?)[\"'\u201d\u2019](?=[\\s.,!?;:)]|$)")
+# three or more capitalised words in a row ("I Want to Die but I Want to Eat ...")
+_TITLE_RE = re.compile(r"(?:\b[A-Z][a-z']*\b(?:\s+(?:to|a|an|the|of|and|but|in|on|for|my|is)\b)*\s+){2,}[A-Z][a-z']*\b")
 _NON_ALNUM = {c: " " for c in range(128) if not chr(c).isalnum()}
-_SPACES_RE = re.compile(r"[ \t\u00a0]+")
+_SPACES_RE = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")
 _DOUBLE_RE = re.compile(r"([a-z])\1")
 _PHRASE_FIXES = [(needle, re.compile(rx), rep) for needle, rx, rep in P.PHRASE_FIXES]
+_PRE_FIXES = [(needle, re.compile(rx), rep) for needle, rx, rep in P.PRE_FIXES]
 _SPLIT_RE = re.compile(r"([a-z0-9']+)")
 _SPELL_SEPS = frozenset({" ", ".", "-", ". ", " - ", " . ", "_"})
 
@@ -192,16 +196,19 @@ class _Family:
     unless_prev: frozenset
     subj: str
     flags: frozenset
+    needs: frozenset
+    third_only: bool
 
 
 def _family(d: dict) -> _Family:
-    flags = frozenset(k for k in ("touch", "control", "future", "fear") if d.get(k))
+    flags = frozenset(k for k in ("touch", "control", "future", "fear", "confine", "secret") if d.get(k))
     return _Family(
         id=d["id"], cat=d.get("cat", ""), kind=d.get("kind", "fixed"),
         explicit=bool(d.get("explicit")), end=bool(d.get("end")),
         first_only=bool(d.get("first_only")), needs_subject=bool(d.get("needs_subject")),
         unless=frozenset(d.get("unless", ())), unless_prev=frozenset(d.get("unless_prev", ())),
-        subj=d.get("subj", "subject"), flags=flags,
+        subj=d.get("subj", "subject"), flags=flags, needs=frozenset(d.get("needs", ())),
+        third_only=bool(d.get("third_only")),
     )
 
 
@@ -279,6 +286,8 @@ class CrisisDetector:
         self._recent = re.compile(P.RECENT)
         self._recent_event = re.compile(P.RECENT_EVENT)
         self._minor = re.compile(P.MINOR_CUE)
+        self._adult = re.compile(P.ADULT_CUE)
+        self._third_minor = re.compile(P.THIRD_MINOR)
         self._qstart = re.compile(P.QUESTION_START)
         self._childhood = re.compile(
             r"\b(?:when i was (?:a kid|a child|little|small|young|younger|a teen|a teenager|\d+)"
@@ -387,20 +396,30 @@ class CrisisDetector:
             t = _INVISIBLE_RE.sub("", t)
         if "*" in t or "#" in t:
             t = _STAR_RE.sub("", t)
+        for needle, rx, rep in _PRE_FIXES:
+            if needle in t:
+                t = rx.sub(rep, t)
         parts = _SPLIT_RE.split(_SPACES_RE.sub(" ", t).strip())
         cache = self._word_cache
-        for i in range(1, len(parts), 2):
+        i, n = 1, len(parts)
+        while i < n:
             w = parts[i]
+            if len(w) == 1 and i + 2 < n and len(parts[i + 2]) == 1 and parts[i + 1] in _SPELL_SEPS:
+                j = self._join_spelled(parts, i)
+                if j > i:
+                    i = j
+                    continue
             r = cache.get(w)
             if r is None:
                 r = self._fix_raw(w)
                 if len(cache) < 100_000:
                     cache[w] = r
             parts[i] = r
-        self._join_spelled(parts)
+            i += 2
         t = "".join(parts)
+        padded = f" {t} "
         for needle, rx, rep in _PHRASE_FIXES:
-            if needle in t:
+            if needle in padded:
                 t = rx.sub(rep, t)
         return t
 
@@ -420,24 +439,26 @@ class CrisisDetector:
             r = self._fix_word(w)
         return w if r is None else r
 
-    def _join_spelled(self, parts: list[str]) -> None:
-        """Join letters spelled out one by one ("k i l l", "d-i-e") when they form a known word."""
-        i, n = 1, len(parts)
-        while i < n:
-            if len(parts[i]) == 1 and parts[i].isalpha():
-                j = i
-                while j + 2 < n and parts[j + 1] in _SPELL_SEPS and len(parts[j + 2]) == 1 and parts[j + 2].isalpha():
-                    j += 2
-                if j - i >= 4:  # three letters or more
-                    joined = "".join(parts[k] for k in range(i, j + 1, 2))
-                    fixed = self._fix_word(joined)
-                    if joined in self._gate or fixed is not None:
-                        parts[i] = fixed or joined
-                        for k in range(i + 1, j + 1):
-                            parts[k] = ""
-                i = j + 2
-            else:
-                i += 2
+    def _join_spelled(self, parts: list[str], i: int) -> int:
+        """Join letters spelled out one by one ("k i l l", "d-i-e") starting at
+        parts[i] when they form a known word; return the next index to visit
+        (``i`` when nothing was joined)."""
+        n = len(parts)
+        if not parts[i].isalpha():
+            return i
+        j = i
+        while j + 2 < n and parts[j + 1] in _SPELL_SEPS and len(parts[j + 2]) == 1 and parts[j + 2].isalpha():
+            j += 2
+        if j - i < 4:  # fewer than three letters
+            return i
+        joined = "".join(parts[k] for k in range(i, j + 1, 2))
+        fixed = self._fix_word(joined)
+        if joined not in self._gate and fixed is None:
+            return i
+        parts[i] = fixed or joined
+        for k in range(i + 1, j + 1):
+            parts[k] = ""
+        return j + 2
 
     @staticmethod
     def _emoji(m: re.Match) -> str:
@@ -453,6 +474,8 @@ class CrisisDetector:
             return None
         if len(w) >= 5 and w.endswith("in") and w + "g" in self._gate and w not in _COMMON:
             return w + "g"  # dropped g: "cuttin", "dyin"
+        if len(w) >= 4 and w.endswith("d") and w[:-1] + "ed" in self._gate:
+            return w[:-1] + "ed"  # "chokd" -> "choked"
         if stretched:  # "dieeee" -> "diee" -> "die"
             for v in _stretch_variants(w):
                 if v in self._typo_targets:
@@ -481,9 +504,10 @@ class CrisisDetector:
         hi = max(h.end for h in hits) + self.max_len
         near = {k: [p for p in v if lo <= p <= hi] for k, v in positions.items() if k in self._guard_matchers}
         guards = self._run(self._guard_matchers, near, positions.keys(), doc, self._guard)
-        ctx = _Context(self, norm, words, doc)
+        ctx = _Context(self, norm, words, doc, text)
         best: Optional[tuple] = None
         seen = set()
+        found: list[tuple[tuple, Detection]] = []
         for h in hits:
             sig = (h.fam.id, h.start, h.end)
             if sig in seen:
@@ -493,10 +517,14 @@ class CrisisDetector:
             if res is None:
                 continue
             cat, explicit = res
-            rank = (_RANK[cat], 0 if explicit else 1, h.start)
-            if best is None or rank < best[0]:
-                best = (rank, Detection(cat, h.fam.id, explicit))
-        return best[1] if best else None
+            found.append(((_RANK[cat], 0 if explicit else 1, h.start), Detection(cat, h.fam.id, explicit)))
+        if not found:
+            return None
+        cats = {d.category for _, d in found}
+        if "third_party" in cats and {d.rule for _, d in found if d.category == "immediate_danger"} <= {"danger.weapon_has"}:
+            # "my dad says he'll end it all and has a gun": the gun is his means, not a threat
+            found = [f for f in found if f[1].rule != "danger.weapon_has"]
+        return min(found, key=lambda f: f[0])[1]
 
     def _hit(self, mid: int, s: int, e: int) -> _Hit:
         fam, has_neg = self._pattern_info[mid]
@@ -589,11 +617,22 @@ class CrisisDetector:
             self._tok_cache[low_id] = info
         return info
 
+    def _title_spans(self, raw: str) -> list[str]:
+        """Normalised text of quoted passages and Title Cased runs in ``raw``."""
+        out = []
+        for m in _QUOTED_RE.finditer(raw):
+            out.append(self.normalise(m.group(1)))
+        for m in _TITLE_RE.finditer(raw):
+            out.append(self.normalise(m.group(0)))
+        return out
+
     # -- judging one match ---------------------------------------------------
 
     def _judge(self, h: _Hit, doc, guards, ctx: "_Context") -> Optional[tuple[str, bool]]:
         fam = h.fam
         if fam.unless and not fam.unless.isdisjoint(ctx.words):
+            return None
+        if fam.needs and fam.needs.isdisjoint(ctx.words):
             return None
         if fam.unless_prev:
             for j in range(max(0, h.start - 3), h.start):
@@ -603,7 +642,7 @@ class CrisisDetector:
             return None
         if not h.has_neg and any(doc[j].lemma_ in ("not", "never", "no") for j in range(h.start, h.end)):
             return None
-        if _negated(doc, h.start):
+        if _negated(doc, h.start, fam.kind == "mention"):
             return None
         for gs, ge, veto in guards:
             if gs < h.end and h.start < ge and (fam.id in veto or fam.cat in veto or "*" in veto):
@@ -618,6 +657,8 @@ class CrisisDetector:
             return None
         if fam.needs_subject and person in (None, "first_default"):
             return None
+        if fam.third_only and person not in ("third", "third_generic"):
+            return None
         if fam.id.startswith("attempt.pills") and not _pill_count_ok(doc, h):
             return None
         if person == "third" and fam.id in _BEREAVEMENT_FAMILIES and _completed(doc, h):
@@ -626,11 +667,15 @@ class CrisisDetector:
             return None
         cat = fam.cat
         explicit = fam.explicit and (fam.kind == "fixed" or person not in (None, "generic", "third_generic"))
+        if not fam.explicit and fam.kind == "self" and cat in _SELF_RISK and ctx.normal_question:
+            return None  # "i feel like a burden sometimes, is that normal?"
         hist = ctx.history(doc, h)
         if hist == "resolved":
             return None
         if hist == "old" and cat == "attempt":
             cat, explicit = "suicide", False
+        if cat == "attempt" and _planned(doc, h):
+            cat = "suicide"  # "thinking of overdosing": a plan, not an attempt yet
         if fam.kind in ("self", "mention") and cat in _SELF_RISK and person in ("third", "third_generic"):
             cat = "third_party"
         if person in (None, "generic") and fam.kind == "mention":
@@ -638,6 +683,11 @@ class CrisisDetector:
         return cat, explicit
 
     def _judge_victim(self, h: _Hit, doc, ctx: "_Context") -> Optional[tuple[str, bool]]:
+        if h.end + 1 < len(doc) and doc[h.end].lower_ == "by":
+            # "attacked by a seagull": only people count
+            agent = [doc[k] for k in range(h.end + 1, min(len(doc), h.end + 4))]
+            if not any(t.tag_ in ("PERSON", "PRON3") or t.lower_ in ("someone", "somebody") for t in agent):
+                return None
         person = _person(doc, h, h.fam)
         if not ctx.allows(person, doc, h):
             return None
@@ -647,56 +697,63 @@ class CrisisDetector:
         if person in ("first", "first_default"):
             return self._writer_abused(agent, doc, ctx), h.fam.explicit
         if person in ("third", "third_generic"):
-            victim = _nearest_person_token(doc, h.start)
-            if victim is not None and _is_child(victim):
+            vi = _nearest_person_index(doc, h.start)
+            if (vi is not None and _is_child(doc, vi)) or ctx.third_minor:
                 return "child_abuse", True
             return "third_party", False
         return None
 
     def _writer_abused(self, actor, doc, ctx: "_Context") -> str:
+        """abuse or child_abuse for abuse of the writer."""
         if ctx.minor:
             return "child_abuse"
-        if actor is not None and _child_abuser(doc, actor) and not ctx.childhood:
+        if actor is not None and _child_abuser(doc, actor) and not ctx.childhood and not ctx.adult:
             return "child_abuse"
         return "abuse"
 
     def _judge_violence(self, h: _Hit, doc, ctx: "_Context") -> Optional[tuple[str, bool]]:
+        """X does violence to Y: decide between abuse, child_abuse, harm_to_others,
+        immediate_danger and third_party from who acts and who is hurt."""
         fam = h.fam
-        # victim: last person word in the match
-        victim, vtok = None, None
+        victim, vtok = None, None  # victim: last person word in the match
         verb_kill = False
         for j in range(h.start, h.end):
             t = doc[j]
             low = t.lower_
             if t.norm_ == "@kill":
                 verb_kill = True
-            if t.tag_ == "REFL":
-                return None
+            if t.tag_ == "REFL" and fam.id != "violence.sexual":
+                return None  # "he hurt himself" belongs to the self-harm families
             if low in ("me", "us"):
                 victim, vtok = "first", j
+            elif victim == "first":
+                continue  # "hits my mom and me": the writer is among the victims
             elif t.norm_ == "@him":
                 victim, vtok = "third", j
             elif t.tag_ == "PERSON":
                 victim, vtok = ("generic" if t.norm_ in ("@someone", "@people") else "third"), j
-        if fam.flags & {"touch", "control", "fear"} and victim is None:
+        if victim is None and (fam.flags & {"touch", "control", "fear", "confine", "secret"}
+                               or fam.id in ("violence.sexual", "violence.threat")):
             victim = "first"
-        if victim is None:
-            victim = "first" if fam.id in ("violence.sexual", "violence.threat") else None
         if fam.id == "violence.others" and victim is None:
             victim = "third"
+        if fam.id in ("violence.threat", "violence.secret") or fam.flags & {"control", "secret"}:
+            victim = "first"
         actor_i = _subject_index(doc, h.start, fam)
         actor = _actor_kind(doc, actor_i)
-        if fam.flags & {"fear"}:
+        if "fear" in fam.flags:
             # "scared of my husband", "my dad is abusive": the feared person is in the match
             actor_i = _person_in(doc, h.start, h.end)
+            actor, victim = "third", "first"
+        elif actor == "first" and fam.flags & {"control", "confine"}:
+            # "i have to check with him before i leave", "i'm being held": the
+            # writer is the subject, the one in control is named in the match or unknown
+            actor_i = _person_in(doc, h.start, h.end)
             actor = "third"
-            victim = "first"
         if not ctx.allows(actor if victim != "first" else "first", doc, h):
             return None
         if ctx.history(doc, h) == "resolved":
             return None
-        if fam.id == "violence.threat":
-            victim = "first"
         intent = _intent_before(doc, h.start)
         if _wish_before(doc, h.start):
             return None  # "i wish someone would kill me" is a death wish, not a threat
@@ -705,20 +762,31 @@ class CrisisDetector:
             if actor == "first":
                 return None
             if actor is None:
-                if fam.id in ("violence.sexual", "violence.threat", "violence.control") or fam.flags:
+                if fam.id != "violence.act" or fam.flags:
                     actor = "third"
                 elif not _strong_abuse(doc, h):
                     return None
-            if actor_i is not None and doc[actor_i].lower_ in _BABY_WORDS:
-                return None
-            if verb_kill and fam.id == "violence.act" and not intent:
+            if actor_i is not None and (doc[actor_i].lower_ in _BABY_WORDS or _is_little(doc, actor_i)) \
+                    and not _strong_abuse(doc, h, sexual_only=True):
+                return None  # a toddler or little brother hitting is not abuse
+            if verb_kill and fam.id == "violence.act" and intent not in _FUTURE_THREAT:
                 return None  # "she kills me", "this job is killing me"
+            if fam.id == "violence.future" and actor_i is None:
+                return None  # "this workout is going to kill me": no one is threatening
             if "touch" in fam.flags:
                 if not (actor_i is not None and _child_abuser(doc, actor_i)) and not ctx.touch_qualified:
                     return None
-            if "control" in fam.flags and actor_i is not None and doc[actor_i].norm_ in ("@parent", "@child", "@friend"):
-                if doc[actor_i].lower_ not in ("ex",):
+            if "secret" in fam.flags:
+                if not (actor_i is not None and _child_abuser(doc, actor_i)) and not ctx.minor \
+                        and fam.id == "violence.secret":
                     return None
+            if "control" in fam.flags and actor_i is not None and doc[actor_i].norm_ in ("@parent", "@child", "@friend"):
+                return None  # parents and bosses setting rules
+            if "confine" in fam.flags:
+                # held or trapped right now is danger; a habit of locking in is abuse
+                if doc[h.start].lemma_ == "be" or ctx.confined_now:
+                    return "immediate_danger", True
+                return self._writer_abused(actor_i, doc, ctx), True
             if fam.id == "violence.future" or (fam.id == "violence.act" and intent in _FUTURE_THREAT):
                 if actor_i is not None and doc[actor_i].norm_ in ("@parent", "@friend", "@sib") and not ctx.threat_words:
                     return None  # "my mom is going to kill me when she sees this"
@@ -728,16 +796,15 @@ class CrisisDetector:
                     return self._writer_abused(actor_i, doc, ctx), True
                 return "immediate_danger", fam.id != "violence.future" or ctx.now
             cat = self._writer_abused(actor_i, doc, ctx)
-            weak = doc[h.start].lemma_ in ("hurt", "harm") and doc[h.start].lower_ == "hurt"
+            if cat == "abuse" and ctx.now and fam.id == "violence.act" and _just_now(doc, h):
+                return "immediate_danger", True
+            weak = doc[h.start].lower_ == "hurt"
             return cat, fam.explicit and not weak
 
         if victim in ("third", "generic"):
-            if actor in ("first", None) or (actor == "first_default"):
-                if actor is None and not intent:
-                    if victim == "third" and vtok is not None and _is_child(doc[vtok]) and fam.id != "violence.others":
-                        return None
-                    if fam.id != "violence.others":
-                        return None
+            if actor in ("first", None, "first_default"):
+                if actor is None and not intent and fam.id != "violence.others":
+                    return None
                 if _hyperbole(doc, h, intent):
                     return None
                 return "harm_to_others", bool(intent) and intent in _STRONG_INTENT
@@ -746,9 +813,14 @@ class CrisisDetector:
                 return None
             if actor_i is not None and doc[actor_i].norm_ == "@child" and not intent:
                 return None  # siblings squabbling
-            if intent and intent in _STRONG_INTENT:
+            if intent and intent in _STRONG_INTENT and fam.id != "violence.threat":
                 return "harm_to_others", False
-            if vtok is not None and _is_child(doc[vtok]):
+            if "touch" in fam.flags and not (actor_i is not None and _child_abuser(doc, actor_i)) \
+                    and not ctx.touch_qualified:
+                return None
+            if vtok is not None and (_is_child(doc, vtok) or ctx.third_minor
+                                     or (actor_i is not None and doc[actor_i].norm_ == "@parent"
+                                         and doc[vtok].norm_ not in ("@parent", "@partner"))):
                 return "child_abuse", True
             if actor in ("third", "third_generic"):
                 return "third_party", False
@@ -780,6 +852,22 @@ _IRREGULAR = {
 
 _BEREAVEMENT_FAMILIES = frozenset({"suicide.kill_self", "suicide.end_life", "suicide.commit"})
 _COMPLETED = frozenset({"killed", "committed", "hanged", "hung", "shot", "ended", "took", "died"})
+_RISK_VERBS = frozenset({"want", "need", "deserve", "wish", "hope", "plan", "keep", "cut", "burn",
+                         "hurt", "harm", "try", "say", "talk", "think", "feel", "take", "overdose"})
+_AUX_3SG = frozenset({"keep", "say", "have", "do", "talk", "think", "feel", "want", "start"})
+_PLAN_WORDS = frozenset({"think", "thinking", "want", "plan", "planning", "go", "going", "consider",
+                         "considering", "might", "may", "will", "'ll", "gonna", "gon", "ready",
+                         "decide", "wish", "need", "about", "urge", "tempt", "tempted"})
+_DONE_FORMS = frozenset({"took", "taken", "tried", "attempted", "overdosed", "swallowed", "downed",
+                         "drank", "ate", "jumped", "hanged", "hung", "slashed", "popped", "od'd"})
+_GIVE_VERBS = frozenset({"send", "sent", "text", "texted", "message", "tell", "write", "give",
+                         "show", "call", "email", "dm", "post"})
+_COERCION_VERBS = frozenset({"leave", "tell", "go", "report", "call", "break", "try", "divorce",
+                             "talk", "not", "ever", "say", "stop", "refuse"})
+_SUBJECTS = frozenset({"i", "he", "she", "they", "we", "you"})
+_QUOTE_VERBS = frozenset({"say", "saying", "post", "text", "tweet", "type", "write", "joke", "keep"})
+_FIRST_PERSON = frozenset({"i", "me", "my", "myself", "mine", "im"})
+_ASK_VERBS = frozenset({"ask", "screen", "assess", "question", "check"})
 _SPEECH_VERBS = frozenset({"ask", "screen", "assess", "question", "report", "tell", "say", "talk",
                            "discuss", "mention", "bring", "disclose", "share", "admit", "write"})
 _FUTURE_THREAT = frozenset({"go", "going", "gonna", "gon", "will", "'ll", "about", "try", "trying",
@@ -789,6 +877,7 @@ _STRONG_INTENT = frozenset({"want", "going", "gonna", "go", "will", "'ll", "plan
                             "intend", "decide", "decided", "ready", "gon", "swear", "need", "scared",
                             "afraid", "terrified", "worried", "worry", "fear", "urge", "thought",
                             "think", "thinking", "fantasize"})
+_SEXUAL_VERBS = frozenset({"rape", "molest", "grope", "fondle", "abuse", "touch"})
 _STRONG_ABUSE_VERBS = frozenset({"abuse", "rape", "molest", "grope", "fondle", "beat", "choke",
                                  "strangle", "punch", "slap", "kick", "hit", "smack", "shove",
                                  "throttle", "whip", "batter", "assault", "torture", "threaten"})
@@ -803,14 +892,23 @@ def _clause_ends(doc, end: int) -> bool:
     return t.lower_ in P.END_OK
 
 
-def _negated(doc, start: int) -> bool:
-    """A denial right before the match in the same clause ("i'm not suicidal")."""
+def _negated(doc, start: int, mention: bool = False) -> bool:
+    """A denial right before the match in the same clause ("i'm not suicidal").
+
+    The scope ends at a clause break or at a subject ("if i don't hand it over
+    he gets violent": the "don't" is not about "he gets violent").
+    """
+    first = doc[start]
+    if first.lower_ in _SUBJECTS or first.tag_ == "PERSON":
+        return False
     j = start - 1
     steps = 0
-    while j >= 0 and steps < 4:
+    while j >= 0 and steps < 6:
         t = doc[j]
         low = t.lower_
         if low in P.CLAUSE_BREAK or t.is_punct or t.is_space:
+            return False
+        if (low in _SUBJECTS or t.tag_ == "PERSON") and not mention:
             return False
         if t.lemma_ in P.NEGATORS or low in P.NEGATORS:
             nxt = [doc[k].lower_ for k in range(j + 1, min(len(doc), j + 4))]
@@ -842,8 +940,10 @@ def _person_word(doc, j: int, adjacent: bool) -> Optional[str]:
                 and doc[j + 1].lemma_ in P.SOMEONE_I_KNOW_VERB):
             return "third"
         return "first"
-    if low in ("my", "myself", "mine"):
+    if low in ("myself", "mine"):
         return "first"
+    if low == "my":
+        return "first" if adjacent else None
     if low == "me":
         return "first" if adjacent else None
     if low in ("he", "she", "they"):
@@ -852,6 +952,9 @@ def _person_word(doc, j: int, adjacent: bool) -> Optional[str]:
         return "third" if adjacent else None
     if t.tag_ == "PERSON" or low in P.GENERIC_WORDS:
         prev = doc[j - 1].lower_ if j > 0 else ""
+        if (t.tag_ == "PERSON" and low != t.lemma_ and low.endswith("s")
+                and prev not in ("my", "our", "his", "her", "their", "the", "these", "those", "'s")):
+            return "third_generic"  # "teenagers", "parents": people in general
         if low in P.GENERIC_WORDS and prev not in ("my", "our", "his", "her", "their", "the", "this"):
             if low in ("you", "your", "we", "us", "our", "one") or t.norm_ in ("@someone", "@people"):
                 return "generic"
@@ -890,20 +993,34 @@ def _person_in(doc, start: int, end: int) -> Optional[int]:
     return None
 
 
-def _nearest_person_token(doc, start: int):
+def _nearest_person_index(doc, start: int) -> Optional[int]:
     j = start - 1
     while j >= 0 and start - j <= 12:
         t = doc[j]
         if t.lower_ in P.SENT_BREAK:
             return None
         if t.tag_ == "PERSON" or t.lower_ in ("he", "she", "they"):
-            return t
+            return j
         j -= 1
     return None
 
 
-def _is_child(t) -> bool:
-    return t.norm_ == "@child" or t.lower_ in ("kids", "children", "kid", "child")
+def _is_child(doc, j: int) -> bool:
+    """A child: "my son", "the kid next door", "my little sister"."""
+    t = doc[j]
+    if t.norm_ == "@child":
+        return True
+    if t.norm_ in ("@sib", "@friend") and j > 0 and doc[j - 1].lower_ in ("little", "baby", "younger", "small", "infant"):
+        return True
+    return False
+
+
+def _just_now(doc, h: _Hit) -> bool:
+    """An act happening now or a moment ago ("he just hit me", "is hitting me right now")."""
+    for j in range(max(0, h.start - 3), min(len(doc), h.end + 4)):
+        if doc[j].lower_ in ("just", "now", "rn", "currently"):
+            return True
+    return False
 
 
 def _child_abuser(doc, j: int) -> bool:
@@ -924,17 +1041,34 @@ def _person(doc, h: _Hit, fam: _Family) -> Optional[str]:
     """Whose safety a self/mention/fixed match is about."""
     for j in range(h.start, h.end):
         t = doc[j]
-        low = t.lower_
         if t.norm_ == "@refl1":
+            # "my friend keeps saying kms", "he'll kms": the speaker is at risk
+            for k in range(max(0, h.start - 3), h.start):
+                if doc[k].lower_ in ("he", "she", "they"):
+                    return "third"
+            for k in range(max(0, h.start - 5), h.start):
+                if doc[k].lemma_ in _QUOTE_VERBS:
+                    who = _subject_index(doc, k, fam)
+                    if who is not None and _person_word(doc, who, True) in ("third", "third_generic"):
+                        return "third"
             return "first"
         if t.norm_ == "@refl3":
             return "third"
     for j in range(h.start, h.end):
         low = doc[j].lower_
+        if low == "me" and j > h.start and doc[j - 1].lemma_ in _GIVE_VERBS:
+            continue  # "she sent me a goodbye text": the sender is at risk
         if low in ("my", "i", "me", "mine"):
             return "first"
         if low in ("his", "her", "their", "he", "she"):
             return "third"
+    if fam.kind != "mention":  # in "child abuse" the person word only names the topic
+        for j in range(h.start, h.end):
+            t = doc[j]
+            if t.tag_ == "PERSON" and t.norm_ not in ("@someone", "@people"):
+                p = _person_word(doc, j, True)
+                if p in ("third", "third_generic"):
+                    return p
     if fam.kind == "mention":
         j = h.start - 1
         steps = 0
@@ -954,8 +1088,9 @@ def _person(doc, h: _Hit, fam: _Family) -> Optional[str]:
         return _person_word(doc, j, True)
     first = doc[h.start]
     prev = doc[h.start - 1] if h.start > 0 else None
-    if _is_3sg(first) or (prev is not None and _is_3sg(prev) and prev.lower_ != "is"):
-        return "third"
+    if (first.lemma_ in _RISK_VERBS and _is_3sg(first)) or (
+            prev is not None and prev.lemma_ in _AUX_3SG and _is_3sg(prev) and prev.lower_ != "is"):
+        return "third"  # "... wants to die", "keeps cutting"
     return "first_default"
 
 
@@ -982,11 +1117,12 @@ def _pill_count_ok(doc, h: _Hit) -> bool:
 
 
 def _intent_before(doc, start: int) -> Optional[str]:
+    """An intent or fear word before the match, within its clause and after its subject."""
     j = start - 1
     steps = 0
     while j >= 0 and steps < 8:
         t = doc[j]
-        if t.lower_ in P.SENT_BREAK:
+        if t.lower_ in P.SENT_BREAK or t.lower_ == "," or t.tag_ == "PERSON" or t.lower_ in ("he", "she", "they"):
             break
         if t.lemma_ in P.INTENT_WORDS:
             return t.lemma_
@@ -997,6 +1133,16 @@ def _intent_before(doc, start: int) -> Optional[str]:
     return None
 
 
+def _planned(doc, h: _Hit) -> bool:
+    """An attempt verb under an intent word and with no past-tense form."""
+    if any(doc[j].lower_ in _DONE_FORMS for j in range(h.start, h.end)):
+        return False
+    for j in range(max(0, h.start - 4), h.start):
+        if doc[j].lemma_ in _PLAN_WORDS or doc[j].lower_ in _PLAN_WORDS:
+            return True
+    return False
+
+
 def _wish_before(doc, start: int) -> bool:
     for j in range(max(0, start - 6), start):
         if doc[j].lemma_ in ("wish", "hope", "pray"):
@@ -1005,36 +1151,42 @@ def _wish_before(doc, start: int) -> bool:
 
 
 def _conditional_after(doc, end: int) -> bool:
+    """A threat tied to a condition ("if i leave", "if i tell anyone"): coercion."""
     for j in range(end, min(len(doc), end + 6)):
         low = doc[j].lower_
         if low in P.SENT_BREAK:
             return False
-        if low in ("if", "when", "once", "unless"):
-            return True
+        if low in ("if", "unless", "once") or (low == "when" and j + 2 < len(doc)):
+            rest = {doc[k].lemma_ for k in range(j + 1, min(len(doc), j + 5))}
+            if rest & _COERCION_VERBS:
+                return True
     return False
 
 
 def _hyperbole(doc, h: _Hit, intent: Optional[str]) -> bool:
-    """"i could kill him", "gonna kill my brother lol"."""
+    """"i could kill him", "gonna kill my brother lol", "... if he eats my food again 😂"."""
     lo = max(0, h.start - 4)
     before = {doc[j].lower_ for j in range(lo, h.start)}
     if "could" in before and not before & P.FEAR_WORDS:
         return True
-    for j in range(h.end, min(len(doc), h.end + 4)):
-        if doc[j].lower_ in P.LAUGH_WORDS:
-            return True
-    return False
+    return any(t.lower_ in P.LAUGH_WORDS for t in doc)
 
 
-def _strong_abuse(doc, h: _Hit) -> bool:
-    return any(doc[j].lemma_ in _STRONG_ABUSE_VERBS for j in range(h.start, h.end))
+def _strong_abuse(doc, h: _Hit, sexual_only: bool = False) -> bool:
+    verbs = _SEXUAL_VERBS if sexual_only else _STRONG_ABUSE_VERBS
+    return any(doc[j].lemma_ in verbs for j in range(h.start, h.end))
+
+
+def _is_little(doc, j: int) -> bool:
+    return j > 0 and doc[j - 1].lower_ in ("little", "baby", "younger", "small", "infant")
 
 
 class _Context:
     """Message-level facts, computed lazily."""
 
-    def __init__(self, det: CrisisDetector, norm: str, words: set[str], doc) -> None:
+    def __init__(self, det: CrisisDetector, norm: str, words: set[str], doc, raw: str = "") -> None:
         self.det = det
+        self.raw = raw
         self.norm = norm
         self.words = words
         self.doc = doc
@@ -1065,13 +1217,33 @@ class _Context:
         return self._flag("minor", lambda: self.det._minor.search(self.norm))
 
     @property
+    def normal_question(self) -> bool:
+        return self._flag("normq", lambda: re.search(
+            r"\b(?:is|isn't) (?:it|that|this) (?:normal|common|okay|ok|weird|bad)\b|\bnormal to\b", self.norm))
+
+    @property
+    def confined_now(self) -> bool:
+        return self._flag("cnow", lambda: re.search(
+            r"\b(?:right now|now|rn|help|please|pls|plz|currently|car|bathroom|closet|basement|trapped)\b",
+            self.norm))
+
+    @property
+    def adult(self) -> bool:
+        return self._flag("adult", lambda: self.det._adult.search(self.norm))
+
+    @property
+    def third_minor(self) -> bool:
+        return self._flag("tminor", lambda: self.det._third_minor.search(self.norm))
+
+    @property
     def childhood(self) -> bool:
         return self._flag("child", lambda: self.det._childhood.search(self.norm))
 
     @property
     def now(self) -> bool:
         return self._flag("now", lambda: re.search(
-            r"\b(?:right now|now|rn|at the moment|currently|as we speak|help|please|outside|hurry)\b", self.norm))
+            r"\b(?:right now|now|rn|at the moment|currently|as we speak|help|please|pls|plz|outside"
+            r"|hurry|just|coming back|on (?:his|her|their) way|typing this|hiding|tonight)\b", self.norm))
 
     @property
     def threat_words(self) -> bool:
@@ -1087,17 +1259,49 @@ class _Context:
     def allows(self, person: Optional[str], doc, h: _Hit) -> bool:
         """False when the match is topic talk in an informational/media context."""
         if self.media and person not in ("first",):
-            if person != "first_default" or self._reported(doc, h):
-                return False
-        if self.info_question:
+            if person != "first_default" or self._reported(doc, h, about=True) \
+                    or self.words.isdisjoint(_FIRST_PERSON):
+                return False  # talk about a book, a film, a character
+        if self.info_question or self.impersonal_question:
             if person in (None, "generic", "third_generic"):
                 return False
-            if self._reported(doc, h):
+            if self.info_question and self._reported(doc, h, about=True):
                 return False
+        if h.fam.kind == "mention" and self.question and self._reported(doc, h, about=True):
+            return False  # "how do i talk to my teen about suicide"
+        if self._reported(doc, h, about=False) and not self.confirmed:
+            return False  # "my doctor asked if i'd thought about hurting myself"
+        if self.media and self._in_title(doc, h):
+            return False
         return True
 
-    def _reported(self, doc, h: _Hit) -> bool:
-        """"will my therapist ask if i'm suicidal", "if i talk about abuse": talk about talk."""
+    @property
+    def question(self) -> bool:
+        return self._flag("q", lambda: self.det._qstart.search(self.norm) or "?" in self.norm)
+
+    @property
+    def impersonal_question(self) -> bool:
+        """A question that never speaks of the writer: topic talk."""
+        return self._flag("impq", lambda: (self.det._qstart.search(self.norm) or "?" in self.norm)
+                          and self.words.isdisjoint(_FIRST_PERSON))
+
+    @property
+    def confirmed(self) -> bool:
+        return self._flag("yes", lambda: re.search(
+            r"\b(?:i said yes|said yes|told (?:him|her|them) yes|yes i (?:have|do|am|did)|i lied"
+            r"|i admitted|didn't tell (?:him|her|them) the truth)\b", self.norm))
+
+    def _in_title(self, doc, h: _Hit) -> bool:
+        """The match sits inside a quoted or Title Cased name (a song, book or film)."""
+        spans = self.det._title_spans(self.raw)
+        if not spans:
+            return False
+        frag = " ".join(doc[j].lower_ for j in range(h.start, h.end))
+        return any(frag in sp for sp in spans)
+
+    def _reported(self, doc, h: _Hit, about: bool) -> bool:
+        """"asked if i'm suicidal" (a reported question) or, with ``about``,
+        "if i talk about abuse" (talk about talk)."""
         if h.start > 0 and doc[h.start - 1].lower_ == "my":
             return False
         j = h.start - 1
@@ -1106,15 +1310,19 @@ class _Context:
             if low in P.SENT_BREAK:
                 return False
             if low in ("if", "whether", "about"):
-                for k in range(max(0, j - 3), j):
-                    if doc[k].lemma_ in _SPEECH_VERBS:
+                if low == "about" and not about:
+                    j -= 1
+                    continue
+                verbs = _SPEECH_VERBS if low == "about" else _ASK_VERBS
+                for k in range(max(0, j - 5), j):
+                    if doc[k].lemma_ in verbs:
                         return True
             j -= 1
         return False
 
     def history(self, doc, h: _Hit) -> Optional[str]:
         """"resolved" for clearly resolved past events, "old" for unresolved old ones."""
-        lo = max(0, h.start - 3)
+        lo = max(0, h.start - 6)
         past = any(doc[j].lower_ in P.PAST_CUES for j in range(lo, h.end))
         if not past:
             return None
@@ -1135,6 +1343,9 @@ _MEDIA_WORDS = frozenset({
     "lyrics", "album", "essay", "thesis", "article", "research", "statistics", "lecture",
     "character", "fiction", "fictional", "script", "poem", "presentation", "awareness",
     "prevention", "campaign", "workshop", "definition", "netflix", "anime", "manga", "tv",
+    "tiktok", "trending", "titled", "recommendations", "recommendation", "sings", "singer",
+    "band", "track", "playlist", "rapper", "lyric", "audiobook", "memoir", "chapter", "reading",
+    "history", "class", "coursework", "seminar", "module",
 })
 
 

@@ -10,7 +10,7 @@ as ``region``. ``bot.resources.resolve_region`` ranks them.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.training_data.message import Message
@@ -69,7 +69,7 @@ def region_from_text(text: str) -> Optional[str]:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class ContextExtractor(MessageComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {}
 
     def process_one(self, message: Message) -> None:

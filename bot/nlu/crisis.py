@@ -15,7 +15,7 @@ so the verdict stands.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
@@ -41,12 +41,12 @@ def _crisis_confidence(message: Message) -> float:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class CrisisGate(MessageComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         # The classifier's crisis confidence that counts even when another
         # intent ranks first: a missed crisis costs far more than an extra list.
         return {"classifier_threshold": 0.35}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
         get_detector()  # build the matcher when the model loads, not on the first visitor's message
 

@@ -11,7 +11,7 @@ the ``last_topic`` slot can serve follow-ups ("tell me more").
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
@@ -36,7 +36,7 @@ def selected_topic(message: Message) -> tuple[Optional[str], float]:
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class FaqGuard(MessageComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"threshold": 0.1}
 
     def process_one(self, message: Message) -> None:

@@ -33,7 +33,7 @@ def test_crisis_recall_and_false_positives(agent) -> None:
         f"  recall {recall:.1%}, explicit recall {explicit_recall:.1%}, "
         f"false positives {fp_rate:.1%}, category right {category_ok:.1%}"
     )
-    for row, flagged, category in results:
+    for row, flagged, _category in results:
         if (row["label"] != "none") != flagged:
             print(f"  {'MISS' if not flagged else 'FALSE ALARM'} [{row['label']}/{row['kind']}]: {row['text']!r}")
     assert explicit_recall == 1.0

@@ -19,7 +19,7 @@ NLU_FILES = sorted((ROOT / "data/nlu").glob("*.yml"))
 MIN_EXAMPLES = 15
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text()) or {}
 

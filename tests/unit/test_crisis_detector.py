@@ -118,6 +118,47 @@ SUICIDE = [
     "i'm going to kill myself",
     "should i just kill myself",
     "why shouldn't i kill myself",
+    # more passive and implicit forms
+    "i keep thinking it would be easier if i just wasn't alive",
+    "honestly my family would be happier without me around",
+    "i've been looking up how many sleeping pills it takes",
+    "i'm planning to end things on saturday",
+    "there's nothing left for me here",
+    "i'm so done with everything, i want out of this life",
+    "i have a bottle of pills next to me right now",
+    "i dont see a reason to keep going",
+    "nobody would care if i died",
+    "i have a plan and i'm going to do it tonight",
+    "i've picked the day i'm going to do it",
+    "i keep fantasizing about my own funeral",
+    "everyone would be relieved if i disappeared",
+    "i've started giving my things away to friends",
+    "i want to fall asleep and not wake up",
+    "i've been stockpiling my meds for a while",
+    "if i'm gone tomorrow, please know it wasn't your fault",
+    "death seems like the only way out",
+    "there's no point in me being here",
+    "i want to slit my wrists",
+    "i'm thinking of overdosing on my meds",
+    "i don't think i can keep myself safe tonight",
+    "i won't need my savings where i'm going",
+    "i'm putting my affairs in order so nobody has to deal with it after",
+    "ready to log off for good",
+    "i dont plan on being around much longer",
+    "i can't see a future for myself",
+    # more noise
+    "i wan die",
+    "imma kms",
+    "dont wanna live nemore",
+    "i dnt wanna b alive",
+    "tbh idc if i die anymore",
+    "i want 2 end it all tn",
+    "evry1 wud be beter off w/o me",
+    "su1cide is the only option",
+    "just want to sleep forever 😴",
+    ("hello. quick question about your intake form. it asks about my medical history and i "
+     "wasn't sure what to put because i have asthma and some allergies. also i don't think i "
+     "want to be alive anymore. thanks"),
 ]
 
 SELF_HARM = [
@@ -146,6 +187,17 @@ SELF_HARM = [
     "i'm starving myself on purpose",
     "i need to cut so bad",
     "i keep hiding my cuts from my parents",
+    "i slammed my head against the wall until it bled",
+    "my thighs are covered in cuts",
+    "i relapsed, cut for the first time in a year",
+    "i carved words into my skin",
+    "i've been burning my legs with a lighter",
+    "i want to h.u.r.t myself",
+    "i cutt again last nite 😔",
+    "the only thing that helps is the pain i inflict on myself",
+    "my arms look like a barcode",
+    "i broke my clean streak yesterday",
+    "i'm scared of what i might do to myself",
 ]
 
 ATTEMPT = [
@@ -166,6 +218,15 @@ ATTEMPT = [
     "i took too many pills and feel dizzy",
     "i'm overdosing",
     "i tried to kil myself yesterday",
+    "i took 40 tylenol an hour ago",
+    "i swallowed all my sertraline",
+    "i took a handful of xanax and some vodka",
+    "my attempt failed and i'm in the hospital",
+    "i drank a bottle of vodka and took my sleeping pills",
+    "i jumped from my balcony but i survived",
+    "took a bunch of pills 💊💊 sorry",
+    "i've taken them all, i'm sorry mum",
+    "i think i overdosed",
 ]
 
 IMMEDIATE_DANGER = [
@@ -185,6 +246,17 @@ IMMEDIATE_DANGER = [
     "my boyfriend is hitting me right now please help",
     "somebody is trying to get into my apartment",
     "he threatened me with a knife",
+    "he's banging on the door and screaming that he'll kill me",
+    "there's a man with a knife outside my house",
+    "my boyfriend is strangling me help",
+    "someone broke into my apartment and i'm hiding",
+    "there's an intruder in my house",
+    "he locked me in the basement",
+    "sumone is breakin in 2 my house",
+    "hes got a gun help",
+    "i'm trapped in the car and he won't let me out",
+    "i can't breathe, i took something an hour ago",
+    "i think someone spiked my drink, i'm still at the club",
 ]
 
 HARM_TO_OTHERS = [
@@ -200,6 +272,14 @@ HARM_TO_OTHERS = [
     "i'm going to beat him up",
     "i wanna kill him",
     "sometimes i think about strangling my husband",
+    "i want to hurt my mom",
+    "i keep imagining hurting my kids and it scares me",
+    "i want to beat my ex until he can't walk",
+    "i'm afraid i'm going to shake the baby",
+    "i'm going to make him suffer",
+    "i'll kill him if he comes near me again",
+    "i want 2 hurt my step dad",
+    "i've got a knife and i'll make sure he gets hurt",
 ]
 
 ABUSE = [
@@ -223,6 +303,17 @@ ABUSE = [
     "my husband abuses me",
     "MY BF HITS ME",
     "my husbnd hits me",
+    "my wife beats me when she's drunk",
+    "my boyfriend forced me to have sex last night",
+    "i was sexually assaulted by my boss",
+    "my ex choked me until i passed out",
+    "she screams at me and throws things at me",
+    "he grabbed me by the throat",
+    "my husband takes my paycheck and won't let me work",
+    "my bf hit me agen",
+    "he put his hands on me again",
+    "i hide the bruises with makeup so nobody asks",
+    "my dad still hits me and i'm 30",
 ]
 
 CHILD_ABUSE = [
@@ -241,6 +332,17 @@ CHILD_ABUSE = [
     "my teacher touched me",
     "im 15 and my boyfriend hits me",
     "my dad locks me in my room for days",
+    "my stepmom burns me with cigarettes",
+    "my uncle comes into my room at night",
+    "i'm 11 and my mom's boyfriend hits me",
+    "the kids next door are always crying and covered in bruises",
+    "my neighbour beats his little boy",
+    "my student told me her dad touches her",
+    "my dad hits my little sister",
+    "my mom starves me as punishment",
+    "im 16 and my parents beat me",
+    "my dad beets me",
+    "my teacher asked me to send him pictures and i'm 14",
 ]
 
 THIRD_PARTY = [
@@ -262,6 +364,17 @@ THIRD_PARTY = [
     ("Quick question about scheduling: do you have evening appointments? I work until six most "
      "days and my commute is about an hour, so anything after seven would be ideal. ") * 4
     + "Also my sister wants to kill herself and I don't know what to do.",
+    "my girlfriend took a bunch of pills and isn't waking up",
+    "i'm scared my brother will kill himself",
+    "my friend said goodbye and turned off her phone",
+    "my sister's boyfriend hits her",
+    "my husband keeps saying he wants to end his life",
+    "i found razors and bloody tissues in my son's room",
+    "my mom tried to kill herself",
+    "my freind wants to kill her self",
+    "my sis is cutting herself agian",
+    "my buddy keeps joking that he'll kms and i'm worried",
+    "my roommate says she wishes she were dead",
 ]
 
 
@@ -366,6 +479,28 @@ FIGURATIVE = [
     "my grandma died last year and i miss her",
     "i'm so hungry i could die",
     "i'd rather die than go to that party",
+    "this workout is going to kill me",
+    "ugh kill me now, another zoom call",
+    "my laptop is dead again",
+    "I'm literally dead 💀💀",
+    "i'm cutting ties with my toxic friend",
+    "i could strangle my brother for reading my diary lol",
+    "i'm gonna kill my roommate if he leaves dishes again 😂",
+    "my toddler bit me today",
+    "i was attacked by a seagull at the beach",
+    "he threw the ball at me",
+    "i'm trapped in a boring job",
+    "i'm hiding in my room to avoid chores lol",
+    "i broke my streak on duolingo",
+    "my arms are a mess after gardening, so many scratches",
+    "my grandma is ready to go home from the hospital",
+    "i can't see a future in this job",
+    "the only way out of this maze is left",
+    "i want it all to end well",
+    "i won't be here next week, can we reschedule my session",
+    "the movie ended with the main character jumping off a cliff",
+    "my little brother kicked me under the table",
+    "i need to cancel my subscriptions to save money",
 ]
 
 INFORMATIONAL = [
@@ -387,6 +522,14 @@ INFORMATIONAL = [
     "how does dbt treat self-harm?",
     "do counselors have to report child abuse",
     "what's substance abuse counseling like",
+    "what are common signs that a child is being abused?",
+    "how do i talk to my teen about suicide without scaring them",
+    "is there research on suicide prevention in schools?",
+    "what is the columbia scale for suicide risk?",
+    "what's the lethal dose of caffeine for a cat",
+    "have you read \"The Virgin Suicides\"?",
+    "what's that song called 'i want to die', who sings it",
+    "i'm reading about the history of the suicide hotline",
 ]
 
 NEGATED = [
@@ -402,6 +545,10 @@ NEGATED = [
     "no i don't want to kill myself",
     "i would never hurt anyone",
     "i'm not in danger, just lonely",
+    "no, i'm not thinking about suicide, just stressed about money",
+    "i'm not in an abusive relationship but we argue a lot",
+    "i don't have any urge to self harm these days, i just want to manage stress",
+    "my therapist asked if i'd thought about hurting myself and i hadn't",
 ]
 
 RESOLVED_PAST = [
@@ -410,6 +557,11 @@ RESOLVED_PAST = [
     "when i was 15 i attempted suicide, now i'm in a good place and want to stay that way",
     "i was abused as a child and i'd like to find a therapist to process it",
     "i overdosed in college, i've recovered and want to talk about relapse prevention",
+    "i attempted suicide when i was 19, i'm 35 now and doing well",
+    "i self harmed in high school but i've been free of it for a decade",
+    "a long time ago i wanted to die, but therapy really helped me",
+    "my friend committed suicide in 2019 and i still think about her",
+    "my ex used to control my money but i've been out for years now",
 ]
 
 EVERYDAY = [

@@ -1,0 +1,133 @@
+"""The project's NLU components on real rasa Message objects."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.context import ContextExtractor, region_from_metadata, region_from_text
+from bot.nlu.crisis import CrisisGate
+from bot.nlu.faq_guard import FaqGuard
+
+
+def entity(message: Message, name: str):
+    return next((e["value"] for e in message.get("entities") or [] if e["entity"] == name), None)
+
+
+@pytest.mark.parametrize(
+    "metadata, expected",
+    [
+        ({"region": "gb"}, "GB"),
+        ({"locale": "en-AU"}, "AU"),
+        ({"locale": "en_NZ"}, "NZ"),
+        ({"locale": "en"}, None),
+        ({"region": "United Kingdom"}, None),
+        ({"region": 42}, None),
+        (None, None),
+        ("not a dict", None),
+    ],
+)
+def test_region_from_metadata(metadata, expected) -> None:
+    assert region_from_metadata(metadata) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("i'm in the uk", "GB"),
+        ("I live in Northern Ireland", "GB"),
+        ("im in ireland", "IE"),
+        ("located in the US", "US"),
+        ("can you help us", None),
+        ("not the us, i'm in canada", "CA"),
+        ("i'm in germany", "DE"),
+        ("what is cbt", None),
+    ],
+)
+def test_region_from_text(text: str, expected) -> None:
+    assert region_from_text(text) == expected
+
+
+def test_context_extractor_emits_channel_and_said_regions() -> None:
+    m = Message(data={"text": "i'm in canada", "metadata": {"locale": "en-GB"}})
+    ContextExtractor({}).process([m])
+    assert entity(m, "channel_region") == "GB" and entity(m, "region") == "CA"
+
+
+def faq_message(topic: str, topic_confidence: float) -> Message:
+    return Message(
+        data={
+            "text": "q",
+            "intent": {"name": "faq", "confidence": 0.97},
+            "intent_ranking": [{"name": "faq", "confidence": 0.97}],
+            "response_selector": {
+                "faq": {"response": {"intent_response_key": f"faq/{topic}", "confidence": topic_confidence}, "ranking": []}
+            },
+        }
+    )
+
+
+def test_faq_guard_keeps_a_confident_topic_and_names_it() -> None:
+    m = faq_message("cbt", 0.8)
+    FaqGuard({"threshold": 0.1}).process([m])
+    assert m.get("intent")["name"] == "faq"
+    assert entity(m, "faq_topic") == "cbt"
+
+
+def test_faq_guard_falls_back_when_the_topic_is_unsure_though_faq_is_sure() -> None:
+    m = faq_message("cbt", 0.05)
+    FaqGuard({"threshold": 0.1}).process([m])
+    assert m.get("intent")["name"] == "nlu_fallback"
+    assert m.get("intent_ranking")[0]["name"] == "nlu_fallback"
+    assert entity(m, "faq_topic") is None
+
+
+def test_faq_guard_leaves_other_intents_alone() -> None:
+    m = Message(data={"text": "hi", "intent": {"name": "greet", "confidence": 0.99}})
+    FaqGuard({"threshold": 0.1}).process([m])
+    assert m.get("intent")["name"] == "greet"
+
+
+def classified(text: str, intent: str, confidence: float, crisis_confidence: float = 0.0) -> Message:
+    ranking = [{"name": intent, "confidence": confidence}]
+    if crisis_confidence:
+        ranking.append({"name": "crisis", "confidence": crisis_confidence})
+    return Message(data={"text": text, "intent": {"name": intent, "confidence": confidence}, "intent_ranking": ranking})
+
+
+@pytest.fixture(scope="module")
+def gate() -> CrisisGate:
+    return CrisisGate({"classifier_threshold": 0.35})
+
+
+def test_detector_overrides_the_classifier(gate: CrisisGate) -> None:
+    m = classified("how much is therapy, honestly i want to kill myself", "faq", 0.99)
+    gate.process([m])
+    assert m.get("intent")["name"] == "crisis"
+    assert m.get("crisis")["layer"] == "detector"
+    assert entity(m, "crisis_category") == "suicide"
+
+
+def test_classifier_layer_fires_below_the_top_rank(gate: CrisisGate) -> None:
+    m = classified("something no rule knows", "out_of_scope", 0.55, crisis_confidence=0.4)
+    gate.process([m])
+    assert m.get("intent")["name"] == "crisis" and m.get("crisis")["layer"] == "classifier"
+
+
+def test_quiet_messages_pass_untouched(gate: CrisisGate) -> None:
+    m = classified("what is dbt", "faq", 0.95, crisis_confidence=0.01)
+    gate.process([m])
+    assert m.get("intent")["name"] == "faq" and m.get("crisis") is None
+
+
+def test_a_slash_command_cannot_smuggle_crisis_words_past_the_gate(gate: CrisisGate) -> None:
+    m = classified('/greet{"x": "i want to kill myself"}', "greet", 0.5)
+    gate.process([m])
+    assert not m.get("text").startswith("/")
+    assert m.get("intent")["name"] == "crisis"
+
+
+def test_button_payloads_stay_intact(gate: CrisisGate) -> None:
+    m = classified("/faq/cbt", "faq", 0.9)
+    gate.process([m])
+    assert m.get("text") == "/faq/cbt"
