@@ -8,17 +8,20 @@ resolved history are filtered out deliberately.
 
 How a message is processed:
 
-1. ``_normalise`` lower-cases, fixes apostrophes, separates emoji (mapping a
-   few to words), undoes leetspeak and letter stretching ("dieeee"), and
-   applies the misspelling/text-speak table from ``patterns``.
+1. ``normalise`` lower-cases, fixes apostrophes, separates emoji (mapping a
+   few to words), undoes leetspeak, spelled-out letters and stretched letters
+   ("dieeee"), and applies the misspelling/text-speak tables from ``patterns``.
 2. A set lookup of the message's words against the anchor vocabulary (every
-   pattern has one rare required word) rejects most messages in microseconds.
-3. The text is tokenised with ``nlp.make_doc``; tokens near anchors get their
-   lemma from the pipeline lemmatizer's lookup table (plus a few corrections)
-   and a word class in NORM/TAG.
-4. Only the matchers whose anchor occurs are run; each match is then checked
-   for negation, figurative guards, whose safety is at stake, informational
-   context and resolved history, and the highest-priority category wins.
+   pattern has one rare required word, its anchor) rejects most messages in
+   microseconds.
+3. The text is tokenised with ``nlp.make_doc``; in one array pass every token
+   gets its lemma from the pipeline lemmatizer's lookup table (plus a few
+   corrections) and its word class in NORM and group in TAG, so that patterns
+   are plain equality tests (fast in the Matcher).
+4. Only the matchers whose anchor (and all other required words) occur are
+   run, on short spans around the anchor. Each match is then checked for
+   negation, figurative guards, whose safety is at stake, informational or
+   media context and resolved history; the highest-priority category wins.
 """
 
 from __future__ import annotations
@@ -70,6 +73,12 @@ class Detection:
     explicit: bool  # True for a plain, unmistakable statement
 
 
+@dataclass(frozen=True)
+class Assessment:
+    detection: Optional[Detection]
+    ruled_out: bool  # crisis wording matched, and every match was judged not a crisis
+
+
 # ---------------------------------------------------------------------------
 # Normalisation
 # ---------------------------------------------------------------------------
@@ -85,7 +94,6 @@ _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "@": "a", "$": "s", "
 _LEET_RE = re.compile(r"(?<=[a-z])[01345@$!](?=[a-z])")
 _STAR_RE = re.compile(r"(?<=[a-z])[*#]+(?=[a-z])")
 _STRETCH_RE = re.compile(r"([a-z])\1{2,}")
-_WORD_RE = re.compile(r"[a-z0-9]+")
 _QUOTED_RE = re.compile("(?:^|[\\s(:])[\"'\u201c\u2018]([^\"\u201d\u2019]{3,80}?)[\"'\u201d\u2019](?=[\\s.,!?;:)]|$)")
 # three or more capitalised words in a row ("I Want to Die but I Want to Eat ...")
 _TITLE_RE = re.compile(r"(?:\b[A-Z][a-z']*\b(?:\s+(?:to|a|an|the|of|and|but|in|on|for|my|is)\b)*\s+){2,}[A-Z][a-z']*\b")
@@ -118,7 +126,6 @@ because from by as over let put keep need try come give find feel sure long long
 """.split())
 
 
-
 def _stretch_variants(word: str) -> Iterable[str]:
     """Forms of ``word`` with any doubled letter reduced to one ("diee" -> "die")."""
     runs = [m.start() for m in _DOUBLE_RE.finditer(word)]
@@ -129,7 +136,7 @@ def _stretch_variants(word: str) -> Iterable[str]:
         if not any(mask):
             continue
         chars = list(word)
-        for drop, pos in zip(mask, runs):
+        for drop, pos in zip(mask, runs, strict=True):
             if drop:
                 chars[pos] = ""
         out.append("".join(chars))
@@ -226,8 +233,10 @@ class CrisisDetector:
     def __init__(self, nlp: spacy.language.Language) -> None:
         self.nlp = nlp
         lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
-        # The lemmatizer component is in lookup mode; its table is read directly
-        # so that only tokens near an anchor pay for lemmatisation.
+        # The lemmatizer component is in lookup mode. Its table is read directly
+        # in one array pass (the component's own per-token loop costs about a
+        # microsecond a token, too much for 2,000-character messages); the
+        # lemmas are the same.
         self._table = lemmatizer.lookups.get_table("lemma_lookup") if lemmatizer else {}
         self._lem_class: dict[str, tuple[str, Optional[str]]] = {}
         for name, (group, words) in P.CLASSES.items():
@@ -240,11 +249,10 @@ class CrisisDetector:
             for w in words:
                 self._surf_class[w] = (name, group)
         self._group_members: dict[str, set[str]] = {}
-        for name, (group, words) in P.CLASSES.items():
+        for group, words in P.CLASSES.values():
             if group:
                 self._group_members.setdefault(group, set()).update(words)
 
-        self._typo_targets: set[str] = set()
         self._families: dict[str, _Family] = {}
         self._pattern_info: dict[int, tuple[_Family, bool]] = {}
         self._matchers: dict[str, Matcher] = {}
@@ -280,7 +288,6 @@ class CrisisDetector:
         self._word_cache: dict[str, str] = {}
         self._blank_tag = nlp.vocab.strings.add("_")
         self._typo_targets = set(self._gate) | set(P.TYPOS)
-        self._typo_keys = frozenset(P.TYPOS)
         self._distant = re.compile(P.DISTANT_PAST)
         self._resolved = re.compile(P.RESOLVED)
         self._recent = re.compile(P.RECENT)
@@ -489,23 +496,32 @@ class CrisisDetector:
     # -- detection -----------------------------------------------------------
 
     def detect(self, text: str) -> Optional[Detection]:
+        return self.assess(text).detection
+
+    def assess(self, text: str) -> Assessment:
+        """The verdict, and whether crisis wording was seen but deliberately ruled out.
+
+        ``ruled_out`` is True when a pattern matched and every match was judged
+        not a crisis (negation, figurative use, an informational question,
+        resolved past). The crisis gate lets that judgement stand over the
+        classifier, which sees words without their context.
+        """
         if not text or not text.strip():
-            return None
+            return Assessment(None, False)
         norm = self.normalise(text)
         words = set(norm.translate(_NON_ALNUM).split())
         if self._gate.isdisjoint(words):
-            return None
+            return Assessment(None, False)
         doc = self.nlp.make_doc(norm)
         positions = self._prepare(doc)
         hits = self._run(self._matchers, positions, positions.keys(), doc, self._hit)
         if not hits:
-            return None
+            return Assessment(None, False)
         lo = min(h.start for h in hits) - self.max_len
         hi = max(h.end for h in hits) + self.max_len
         near = {k: [p for p in v if lo <= p <= hi] for k, v in positions.items() if k in self._guard_matchers}
         guards = self._run(self._guard_matchers, near, positions.keys(), doc, self._guard)
         ctx = _Context(self, norm, words, doc, text)
-        best: Optional[tuple] = None
         seen = set()
         found: list[tuple[tuple, Detection]] = []
         for h in hits:
@@ -519,12 +535,12 @@ class CrisisDetector:
             cat, explicit = res
             found.append(((_RANK[cat], 0 if explicit else 1, h.start), Detection(cat, h.fam.id, explicit)))
         if not found:
-            return None
+            return Assessment(None, True)
         cats = {d.category for _, d in found}
         if "third_party" in cats and {d.rule for _, d in found if d.category == "immediate_danger"} <= {"danger.weapon_has"}:
             # "my dad says he'll end it all and has a gun": the gun is his means, not a threat
             found = [f for f in found if f[1].rule != "danger.weapon_has"]
-        return min(found, key=lambda f: f[0])[1]
+        return Assessment(min(found, key=lambda f: f[0])[1], False)
 
     def _hit(self, mid: int, s: int, e: int) -> _Hit:
         fam, has_neg = self._pattern_info[mid]
@@ -628,7 +644,7 @@ class CrisisDetector:
 
     # -- judging one match ---------------------------------------------------
 
-    def _judge(self, h: _Hit, doc, guards, ctx: "_Context") -> Optional[tuple[str, bool]]:
+    def _judge(self, h: _Hit, doc, guards, ctx: _Context) -> Optional[tuple[str, bool]]:
         fam = h.fam
         if fam.unless and not fam.unless.isdisjoint(ctx.words):
             return None
@@ -682,7 +698,7 @@ class CrisisDetector:
             explicit = False
         return cat, explicit
 
-    def _judge_victim(self, h: _Hit, doc, ctx: "_Context") -> Optional[tuple[str, bool]]:
+    def _judge_victim(self, h: _Hit, doc, ctx: _Context) -> Optional[tuple[str, bool]]:
         if h.end + 1 < len(doc) and doc[h.end].lower_ == "by":
             # "attacked by a seagull": only people count
             agent = [doc[k] for k in range(h.end + 1, min(len(doc), h.end + 4))]
@@ -703,7 +719,7 @@ class CrisisDetector:
             return "third_party", False
         return None
 
-    def _writer_abused(self, actor, doc, ctx: "_Context") -> str:
+    def _writer_abused(self, actor, doc, ctx: _Context) -> str:
         """abuse or child_abuse for abuse of the writer."""
         if ctx.minor:
             return "child_abuse"
@@ -711,7 +727,7 @@ class CrisisDetector:
             return "child_abuse"
         return "abuse"
 
-    def _judge_violence(self, h: _Hit, doc, ctx: "_Context") -> Optional[tuple[str, bool]]:
+    def _judge_violence(self, h: _Hit, doc, ctx: _Context) -> Optional[tuple[str, bool]]:
         """X does violence to Y: decide between abuse, child_abuse, harm_to_others,
         immediate_danger and third_party from who acts and who is hurt."""
         fam = h.fam
@@ -1351,7 +1367,7 @@ _MEDIA_WORDS = frozenset({
 
 @functools.lru_cache(maxsize=1)
 def get_detector() -> CrisisDetector:
-    """The shared detector, built on first use from the project's pipeline."""
+    """The process-wide detector, built on first use from the project's pipeline."""
     from bot.nlp.pipeline import load
 
     return CrisisDetector(load())

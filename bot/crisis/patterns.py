@@ -1155,10 +1155,6 @@ CLAUSE_BREAK = frozenset({",", ".", "!", "?", ";", ":", "—", "–", "-", "but"
                           "that", "cause", "whether", "unless", "until", "while", "\n"})
 SENT_BREAK = frozenset({".", "!", "?", ";", "\n", "\n\n"})
 
-FIRST_WORDS = frozenset({"i", "me", "my", "myself", "mine"})
-THIRD_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "their", "hers", "theirs",
-                            "him", "them", "himself", "herself", "themselves"})
-OBJECT_PRONOUNS = frozenset({"me", "him", "them", "us"})
 GENERIC_WORDS = frozenset({"someone", "somebody", "anyone", "anybody", "people", "person",
                            "everyone", "everybody", "you", "your", "yourself", "one", "those",
                            "we", "us", "our", "individuals", "patients", "clients", "teens",
@@ -1179,14 +1175,14 @@ LIGHT_WORDS = frozenset({
     "always", "sometimes", "often", "constantly", "a", "lot", "lately", "again", "had",
     "about", "think", "thinking", "talk", "talking", "talked", "joke", "joking", "post",
     "posting", "mention", "say", "saying", "said", "tell", "told", "extremely", "super",
-    "actively", "passively", "severely", "seriously", "kind", "sort", "bit", "little",
-    "getting", "become", "becoming", "been", "being", "do", "did", "relapse", "relapsed",
+    "actively", "passively", "severely", "seriously", "sort", "bit", "little",
+    "getting", "become", "becoming", "being", "do", "did", "relapse", "relapsed",
     "start", "started", "keep", "kept", "quite", "fucking", "literally", "honestly",
     "feeling", "felt", "in", "an", "the", "ongoing", "constant", "frequent", "recurring", "history",
     "severe", "strong", "these", "those", "more", "abusive", "victim", "survivor",
     "going", "through", "go", "went", "suffer", "suffering", "from", "also", "too",
     "now", "currently", "just", "like", "even", "probably", "maybe", "might", "may",
-    "can", "could", "would", "will", "should", "want", "need", "stop", "some", "all",
+    "can", "could", "would", "will", "should", "want", "need", "stop", "all",
 })
 INTENT_WORDS = frozenset({
     "want", "go", "going", "gonna", "will", "plan", "planning", "intend", "think", "thinking",
@@ -1197,7 +1193,6 @@ INTENT_WORDS = frozenset({
 })
 FEAR_WORDS = frozenset({"scared", "afraid", "worry", "worried", "terrified", "terrify", "fear",
                         "thought", "thoughts", "urge", "urges", "intrusive", "frighten"})
-NOW_WORDS = frozenset({"now", "currently", "tonight", "outside", "here", "coming", "rn"})
 LAUGH_WORDS = frozenset({"lol", "lmao", "lmfao", "haha", "hahaha", "hahah", "rofl", "jk", "xd"})
 # Tokens that may follow a clause-final match ("i cut again so bad", "i cut.").
 END_OK = frozenset({"and", "but", "so", "because", "cause", "lol", "omg", "ugh", "rn", "right",
@@ -1208,9 +1203,9 @@ END_OK = frozenset({"and", "but", "so", "because", "cause", "lol", "omg", "ugh",
 # Past-tense cues that let a match be treated as history.
 PAST_CUES = frozenset({"tried", "attempted", "was", "were", "used", "had", "wanted", "took",
                        "left", "escaped", "went", "threw", "hit", "made", "felt", "thought",
-                       "did", "overdosed", "thought", "felt", "made", "got", "went", "cut",
+                       "did", "overdosed", "got", "cut",
                        "hurt", "survived", "been", "relapsed", "harmed", "burned", "burnt",
-                       "abused", "raped", "molested", "hit", "beat", "beaten", "grew"})
+                       "abused", "raped", "molested", "beat", "beaten", "grew"})
 # Parent-like adults: abuse of the writer by them is child abuse.
 CHILD_ABUSER_CLASSES = frozenset({"@parent"})
 CHILD_ABUSER_WORDS = frozenset({"teacher", "coach", "babysitter", "nanny", "tutor", "priest",
@@ -1242,15 +1237,6 @@ TOPIC_QUESTION_WORDS = frozenset({
     "mean", "cause", "prevent", "prevention", "risk", "factor", "difference", "type", "fact",
     "rate", "research", "study", "studie", "treat", "treated", "legal", "law", "illegal",
     "hotline", "helpline", "resource", "support", "percentage", "common", "stigma",
-})
-INFO_CONTEXT_WORDS = frozenset({
-    "read", "reading", "book", "books", "article", "articles", "paper", "essay", "research",
-    "study", "studying", "studies", "class", "course", "lecture", "documentary", "movie",
-    "film", "show", "series", "episode", "podcast", "song", "album", "lyrics", "statistics",
-    "stats", "prevention", "awareness", "campaign", "training", "workshop", "presentation",
-    "project", "homework", "assignment", "thesis", "novel", "character", "game", "news",
-    "headline", "history", "writing", "definition", "define", "meaning", "means", "signs",
-    "symptoms", "warning", "rates", "statistic",
 })
 DISTANT_PAST = (
     r"\b(?:\d+|a few|few|several|many|couple of|a couple of|two|three|four|five|six|seven|"
@@ -1296,13 +1282,6 @@ RECENT = (
     r"|\blately\b|\brecently\b|\bthese days i\b|\bnowadays i\b|\bcoming back\b"
     r"|\bcreeping back\b|\bstarting to (?:feel|think|want)\b|\bevery day\b|\bgetting worse\b"
     r"|\bonly got worse\b|\bcurrently\b|\bright now\b"
-)
-_UNUSED_RECENT = (
-    r"\blast (?:night|week|weekend|month|tuesday|monday|wednesday|thursday|friday|saturday|sunday)\b"
-    r"|\byesterday\b|\btoday\b|\btonight\b|\bthis (?:morning|week|weekend|afternoon|evening|month)\b"
-    r"|\b(?:few|couple of|two|three|\d+) (?:days|hours|minutes|weeks) ago\b|\bjust now\b|\bright now\b"
-    r"|\bagain\b|\bstill\b|\blately\b|\brecently\b|\bthese days\b|\bcurrently\b|\bcoming back\b"
-    r"|\bcreeping back\b|\bstarting to\b|\bhours ago\b|\bearlier\b|\bnowadays\b|\bevery day\b"
 )
 # The writer says they are an adult ("i'm 22"): a parent's abuse is then not child abuse.
 ADULT_CUE = (

@@ -20,7 +20,7 @@ class MessageComponent(GraphComponent):
     """
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        self.config = config
+        self.config = {**self.get_default_config(), **config}
 
     @classmethod
     def create(
@@ -30,7 +30,7 @@ class MessageComponent(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> GraphComponent:
-        return cls({**cls.get_default_config(), **config})
+        return cls(config)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -25,6 +25,7 @@ from bot.crisis.detector import get_detector
 from bot.nlu.base import MessageComponent
 
 CRISIS_INTENT = "crisis"
+FALLBACK_INTENT = "nlu_fallback"
 # A classifier-only verdict carries no category; the general suicide-and-crisis
 # reply (crisis line plus emergency number) fits every kind of crisis.
 CLASSIFIER_CATEGORY = "suicide"
@@ -42,19 +43,34 @@ def _crisis_confidence(message: Message) -> float:
 class CrisisGate(MessageComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        # The classifier's crisis confidence that counts even when another
-        # intent ranks first: a missed crisis costs far more than an extra list.
-        return {"classifier_threshold": 0.35}
+        # classifier_threshold: the classifier's crisis confidence that counts even
+        # when another intent ranks first (a missed crisis costs far more than an
+        # extra list). demote_min_confidence: below it, the runner-up of a
+        # ruled-out crisis intent is no answer at all, so the bot falls back.
+        return {"classifier_threshold": 0.35, "demote_min_confidence": 0.2}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         super().__init__(config)
         get_detector()  # build the matcher when the model loads, not on the first visitor's message
 
+    def demote(self, message: Message) -> None:
+        """The classifier said crisis but the rules ruled it out: take the next intent, or fall back."""
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (CRISIS_INTENT, FALLBACK_INTENT)]
+        best = ranking[0] if ranking and ranking[0].get("confidence", 0) >= self.config["demote_min_confidence"] else None
+        message.set(INTENT, best or {"name": FALLBACK_INTENT, "confidence": 1.0}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+
     def verdict(self, message: Message) -> Optional[dict]:
         text = message.get(TEXT) or ""
-        detection = get_detector().detect(text)
+        assessment = get_detector().assess(text)
+        detection = assessment.detection
         if detection is not None:
             return {"category": detection.category, "layer": "detector", "rule": detection.rule, "confidence": 1.0}
+        if assessment.ruled_out:
+            # The rules saw the crisis words and judged them in context ("i'm not
+            # suicidal, just stressed", "this commute is killing me"); the
+            # classifier sees the same words without that context.
+            return None
         confidence = _crisis_confidence(message)
         if confidence >= self.config["classifier_threshold"] or (message.get(INTENT) or {}).get("name") == CRISIS_INTENT:
             return {"category": CLASSIFIER_CATEGORY, "layer": "classifier", "rule": "intent", "confidence": confidence}
@@ -63,6 +79,8 @@ class CrisisGate(MessageComponent):
     def process_one(self, message: Message) -> None:
         found = self.verdict(message)
         if found is None:
+            if (message.get(INTENT) or {}).get("name") == CRISIS_INTENT:
+                self.demote(message)
             return
         text = message.get(TEXT) or ""
         if text.lstrip().startswith("/"):

@@ -131,3 +131,20 @@ def test_button_payloads_stay_intact(gate: CrisisGate) -> None:
     m = classified("/faq/cbt", "faq", 0.9)
     gate.process([m])
     assert m.get("text") == "/faq/cbt"
+
+
+def test_crisis_words_ruled_out_in_context_overrule_the_classifier(gate: CrisisGate) -> None:
+    m = Message(
+        data={
+            "text": "i'm not suicidal, just stressed about exams",
+            "intent": {"name": "crisis", "confidence": 0.9},
+            "intent_ranking": [
+                {"name": "crisis", "confidence": 0.9},
+                {"name": "sensitive_question", "confidence": 0.08},
+            ],
+        }
+    )
+    gate.process([m])
+    assert m.get("intent")["name"] == "nlu_fallback"
+    assert all(r["name"] != "crisis" for r in m.get("intent_ranking"))
+    assert m.get("crisis") is None
