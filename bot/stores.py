@@ -25,10 +25,11 @@ PURGE_INTERVAL_SECONDS = 3600
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, retention_job: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._stop = threading.Event()
-        threading.Thread(target=self._purge_periodically, name="retention-purge", daemon=True).start()
+        if retention_job:
+            threading.Thread(target=self._purge_periodically, name="retention-purge", daemon=True).start()
 
     def _purge_periodically(self) -> None:
         days = get_settings().retention_days

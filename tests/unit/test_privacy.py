@@ -31,8 +31,10 @@ def test_redact(raw: str, expected: str) -> None:
     assert redact(raw) == expected
 
 
-def make_store(tmp_path: Path) -> PrivateSQLTrackerStore:
-    return PrivateSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+def make_store(tmp_path: Path, retention_job: bool = False) -> PrivateSQLTrackerStore:
+    return PrivateSQLTrackerStore(
+        domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"), retention_job=retention_job
+    )
 
 
 def test_stored_conversation_has_no_identifiers(tmp_path: Path) -> None:
@@ -65,3 +67,18 @@ def test_purge_deletes_only_events_older_than_retention(tmp_path: Path) -> None:
 
 def test_purge_of_an_empty_database_is_a_no_op(tmp_path: Path) -> None:
     assert purge(f"sqlite:///{tmp_path / 'nothing.db'}", 30) == 0
+
+
+def test_the_store_deletes_expired_conversations_by_itself(tmp_path: Path) -> None:
+    now = time.time()
+    old = UserUttered("old question", {"name": "greet", "confidence": 1.0}, timestamp=now - 40 * 86400)
+    asyncio.run(make_store(tmp_path).save(DialogueStateTracker.from_events("a", [old])))
+    make_store(tmp_path, retention_job=True)  # a restarted server purges at start, then hourly
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    for _ in range(100):
+        with create_engine(url, future=True).connect() as conn:
+            left = conn.execute(text("SELECT COUNT(*) FROM events")).scalar()
+        if left == 0:
+            break
+        time.sleep(0.05)
+    assert left == 0

@@ -1,0 +1,35 @@
+"""Follow-ups after a topic answer, the way people actually continue a chat."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def topic_of(chat) -> str | None:
+    return chat.tracker().latest_message.intent.get("full_retrieval_intent_name")
+
+
+@pytest.mark.parametrize(
+    "first, follow_up, expected",
+    [
+        ("what is cbt", "what about for couples?", "faq/formats"),
+        ("what is dbt", "and how much does that cost?", "faq/costs_insurance"),
+        ("how do i find a therapist", "can i do it online instead", "faq/online_therapy"),
+        ("what happens in the first session", "how long is each one", "faq/sessions_length_frequency"),
+    ],
+)
+def test_short_follow_ups_land_on_the_right_topic(chat, first: str, follow_up: str, expected: str) -> None:
+    c = chat()
+    c.say(first)
+    assert c.say(follow_up)
+    assert topic_of(c) == expected
+
+
+def test_tell_me_more_refers_to_the_last_topic(chat) -> None:
+    c = chat()
+    c.say("what is acceptance and commitment therapy")
+    assert c.tracker().get_slot("last_topic") == "act"
+    c.say("tell me more")
+    # The action server is not running in these tests; the turn still completes
+    # and the slot that the follow-up needs is in place.
+    assert c.tracker().latest_action_name == "action_listen"
