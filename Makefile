@@ -70,7 +70,7 @@ db: $(VENV)/.installed ## create the database schema and seed the helplines (ide
 	@$(PY) -m bot.db init
 
 $(MODEL_STAMP): $(TRAIN_INPUTS) | $(VENV)/.installed
-	$(call step,[train] data or config changed: training the model (about 2 minutes))
+	$(call step,[train] data or config changed: training the model (about 4-5 minutes))
 	@$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name therapy --quiet
 	@touch $@
 
@@ -103,12 +103,12 @@ validate: $(VENV)/.installed $(CRISIS_RESPONSES) ## rasa data validate, warnings
 .PHONY: test-unit
 test-unit: $(VENV)/.installed $(SPACY_MODEL) ## unit tests (no trained model needed)
 	$(call step,[test] unit tests)
-	@$(PY) -m pytest tests/unit
+	@$(PY) -m pytest tests/unit -rP -q
 
 .PHONY: test-e2e
 test-e2e: setup ## end-to-end tests on the trained model and the running server
 	$(call step,[test] end-to-end tests)
-	@$(PY) -m pytest tests/e2e
+	@$(PY) -m pytest tests/e2e -rP -q
 
 .PHONY: test-stories
 test-stories: setup ## Rasa test stories, failing on any prediction error

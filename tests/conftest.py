@@ -13,6 +13,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Rasa's structured logger prints every debug event, message text included,
+    unless configured; the servers configure it at INFO, tests do the same."""
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.INFO))
+
+
 @pytest.fixture()
 def db_url(tmp_path: Path) -> str:
     """A fresh SQLite database file, schema created and helplines seeded."""
