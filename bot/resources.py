@@ -25,18 +25,18 @@ INTERNATIONAL = "INTL"
 # The needs a helpline can serve (the `serves` list in the data file).
 NEEDS = ("crisis", "self_harm", "domestic_violence", "child_abuse", "sexual_assault", "youth", "third_party")
 
-# For each crisis category: which needs lead, in order, and whether the
-# emergency number comes first. Immediate danger and attempts need emergency
-# services before anything else; abuse leads with the specialist lines.
-CATEGORY_PLAN: dict[str, tuple[tuple[str, ...], bool]] = {
-    "suicide": (("crisis",), False),
-    "self_harm": (("self_harm", "crisis"), False),
-    "attempt": (("crisis",), True),
-    "immediate_danger": (("domestic_violence", "crisis"), True),
-    "harm_to_others": (("crisis",), False),
-    "abuse": (("domestic_violence", "sexual_assault", "crisis"), False),
-    "child_abuse": (("child_abuse", "youth", "crisis"), False),
-    "third_party": (("third_party", "crisis"), False),
+# For each crisis category: which needs lead, in order. Abuse leads with the
+# specialist lines; where the emergency number goes first (attempts, immediate
+# danger) is decided by the wording in bot/crisis/templates.py.
+CATEGORY_PLAN: dict[str, tuple[str, ...]] = {
+    "suicide": ("crisis",),
+    "self_harm": ("self_harm", "crisis"),
+    "attempt": ("crisis",),
+    "immediate_danger": ("domestic_violence", "crisis"),
+    "harm_to_others": ("crisis",),
+    "abuse": ("domestic_violence", "sexual_assault", "crisis"),
+    "child_abuse": ("child_abuse", "youth", "crisis"),
+    "third_party": ("third_party", "crisis"),
 }
 
 # Channels whose clients render markdown links; others get plain text.
@@ -149,7 +149,7 @@ def plan_for(region: RegionInfo, category: str) -> list[Helpline]:
     chosen yet, then a line that can be texted if none can: some people cannot
     speak safely, or at all, when they reach out.
     """
-    needs, _ = CATEGORY_PLAN.get(category, CATEGORY_PLAN["suicide"])
+    needs = CATEGORY_PLAN.get(category, CATEGORY_PLAN["suicide"])
     chosen: list[Helpline] = []
 
     def take(candidates: list[Helpline]) -> None:
@@ -165,10 +165,6 @@ def plan_for(region: RegionInfo, category: str) -> list[Helpline]:
     if not any(h.sms for h in chosen):
         take([h for h in region.serving("crisis") if h.sms])
     return chosen
-
-
-def emergency_first(category: str) -> bool:
-    return CATEGORY_PLAN.get(category, CATEGORY_PLAN["suicide"])[1]
 
 
 def _digits(number: str) -> str:
@@ -231,7 +227,7 @@ def emergency_text(region: RegionInfo, channel: str) -> str:
     return format_number(region.emergency, "tel", channel)
 
 
-def bullet_list(lines: Iterable[str], channel: str) -> str:
+def bullet_list(lines: Iterable[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
@@ -240,7 +236,7 @@ def template_variables(region: RegionInfo, category: str) -> dict[str, str]:
     lines = [format_helpline(h, "plain") for h in plan_for(region, category)]
     primary = region.serving("crisis")
     return {
-        "crisis_lines": bullet_list(lines, "plain"),
+        "crisis_lines": bullet_list(lines),
         "emergency_number": emergency_text(region, "plain"),
         "region_name": region.name,
         "primary_line": short_helpline(primary[0]) if primary else emergency_text(region, "plain"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -115,6 +115,3 @@ def export_defaults() -> None:
         if not os.environ.get(name):
             os.environ[name] = default
 
-
-def field_names() -> list[str]:
-    return [f.name.upper() for f in fields(Settings)]
