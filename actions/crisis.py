@@ -29,7 +29,7 @@ def region_code(tracker: Tracker) -> str:
 
 def helplines_message(region: RegionInfo, channel: str) -> str:
     lines = [f"- {format_helpline(h, channel)}" for h in region.helplines]
-    where = "wherever you are" if region.code == INTERNATIONAL else f"in {region.name}"
+    where = "for anywhere in the world" if region.code == INTERNATIONAL else f"for {region.name}"
     return (
         f"Here are the helplines I know {where}:\n"
         + "\n".join(lines)

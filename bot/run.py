@@ -81,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     env = rasa_env()
     processes: list[subprocess.Popen] = []
+    # A service manager's stop (SIGTERM) or a closed terminal (SIGHUP) must stop
+    # both servers too, not orphan them: treat them like Ctrl-C.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.default_int_handler)
     try:
         print(f"==> action server on http://localhost:{settings.action_port}")
         processes.append(subprocess.Popen(action_server_cmd(settings.action_port), cwd=ROOT, env=env))

@@ -157,3 +157,27 @@ def test_ctrl_c_stops_both_servers(stack) -> None:
     for p in (port, action_port):
         with socket.socket() as s:
             assert s.connect_ex(("127.0.0.1", p)) != 0, f"port {p} still open after Ctrl-C"
+
+
+def test_sigterm_stops_both_servers(e2e_dir: Path, seeded_db: str) -> None:
+    """A service manager stops the bot with SIGTERM; neither server may be left running."""
+    rasa_port, action_port = free_port(), free_port()
+    log = e2e_dir / "bot_run_term.log"
+    env = rasa_env(
+        RASA_PORT=str(rasa_port),
+        ACTION_PORT=str(action_port),
+        ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
+        DATABASE_URL=seeded_db,
+        TRACKER_STORE_DB=str(e2e_dir / "tracker_term.db"),
+    )
+    with log.open("w") as out:
+        process = subprocess.Popen([python(), "-m", "bot.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_ready(rasa_port, process, log)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        for p in (rasa_port, action_port):
+            with socket.socket() as s:
+                assert s.connect_ex(("127.0.0.1", p)) != 0, f"port {p} still open after SIGTERM"
+    finally:
+        terminate(process)
