@@ -15,16 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
-from bot.resources import INTERNATIONAL, RegionInfo, emergency_text, format_helpline, load_catalogue, resolve_region
-from bot.settings import get_settings
-
-
-def region_code(tracker: Tracker) -> str:
-    return resolve_region(
-        channel_region=tracker.get_slot("channel_region"),
-        said_region=tracker.get_slot("region"),
-        default_region=get_settings().default_region,
-    )
+from bot.resources import INTERNATIONAL, RegionInfo, emergency_text, format_helpline, load_catalogue, region_from_slots
 
 
 def helplines_message(region: RegionInfo, channel: str) -> str:
@@ -51,7 +42,7 @@ class ActionCrisisResources(GuardedAction):
         return "action_crisis_resources"
 
     async def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-        code = region_code(tracker)
+        code = region_from_slots(tracker.get_slot)
         region = await asyncio.to_thread(_from_database, code)
         if region is None:  # database reachable but never seeded
             region = load_catalogue().region(code)
@@ -59,6 +50,6 @@ class ActionCrisisResources(GuardedAction):
         return []
 
     def fallback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-        region = load_catalogue().region(region_code(tracker))
+        region = load_catalogue().region(region_from_slots(tracker.get_slot))
         dispatcher.utter_message(text=helplines_message(region, tracker.get_latest_input_channel() or ""))
         return []

@@ -29,7 +29,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import audit
 from bot.crisis.templates import CATEGORY_TEMPLATES
-from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, resolve_region
+from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
 from bot.settings import ROOT, get_settings
 
 logger = logging.getLogger(__name__)
@@ -62,13 +62,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         super().__init__((domain or Domain.empty()).responses)
 
     def context_slots(self, tracker: DialogueStateTracker) -> Dict[str, Any]:
-        settings = get_settings()
-        region = resolve_region(
-            channel_region=tracker.get_slot("channel_region"),
-            said_region=tracker.get_slot("region"),
-            default_region=settings.default_region,
-        )
-        return {"resolved_region": region, "retention_days": str(settings.retention_days)}
+        return {"resolved_region": region_from_slots(tracker.get_slot), "retention_days": str(get_settings().retention_days)}
 
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any

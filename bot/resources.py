@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import yaml
 
@@ -140,6 +140,11 @@ def resolve_region(
         if candidate and re.fullmatch(r"[A-Za-z]{2}|INTL", candidate.strip()):
             return candidate.strip().upper()
     return get_settings().default_region
+
+
+def region_from_slots(get_slot: Callable[[str], Any]) -> str:
+    """The visitor's region from the conversation's slots: the channel's, then what they said, then the default."""
+    return resolve_region(channel_region=get_slot("channel_region"), said_region=get_slot("region"))
 
 
 def plan_for(region: RegionInfo, category: str) -> list[Helpline]:

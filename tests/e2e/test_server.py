@@ -51,22 +51,38 @@ def texts(messages: list[dict]) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
-@pytest.fixture(scope="module")
-def stack(e2e_dir: Path, seeded_db: str):
-    """`python -m bot.run`: the action server and the Rasa server together."""
+def start_bot_run(e2e_dir: Path, seeded_db: str, name: str) -> tuple[int, int, subprocess.Popen]:
+    """Start `python -m bot.run` (what `make run` starts) on free ports and wait until it answers."""
     rasa_port, action_port = free_port(), free_port()
-    log = e2e_dir / "bot_run.log"
+    log = e2e_dir / f"{name}.log"
     env = rasa_env(
         RASA_PORT=str(rasa_port),
         ACTION_PORT=str(action_port),
         ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
         DATABASE_URL=seeded_db,
-        TRACKER_STORE_DB=str(e2e_dir / "tracker_run.db"),
+        TRACKER_STORE_DB=str(e2e_dir / f"tracker_{name}.db"),
     )
     with log.open("w") as out:
         process = subprocess.Popen([python(), "-m", "bot.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_ready(rasa_port, process, log)
+    except BaseException:
+        terminate(process)
+        raise
+    return rasa_port, action_port, process
+
+
+def assert_closed(*ports: int) -> None:
+    for p in ports:
+        with socket.socket() as s:
+            assert s.connect_ex(("127.0.0.1", p)) != 0, f"port {p} still open after the stop signal"
+
+
+@pytest.fixture(scope="module")
+def stack(e2e_dir: Path, seeded_db: str):
+    """The action server and the Rasa server together, as `make run` starts them."""
+    rasa_port, action_port, process = start_bot_run(e2e_dir, seeded_db, "bot_run")
+    try:
         yield rasa_port, action_port, process
     finally:
         terminate(process)
@@ -154,30 +170,15 @@ def test_ctrl_c_stops_both_servers(stack) -> None:
     port, action_port, process = stack
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0
-    for p in (port, action_port):
-        with socket.socket() as s:
-            assert s.connect_ex(("127.0.0.1", p)) != 0, f"port {p} still open after Ctrl-C"
+    assert_closed(port, action_port)
 
 
 def test_sigterm_stops_both_servers(e2e_dir: Path, seeded_db: str) -> None:
     """A service manager stops the bot with SIGTERM; neither server may be left running."""
-    rasa_port, action_port = free_port(), free_port()
-    log = e2e_dir / "bot_run_term.log"
-    env = rasa_env(
-        RASA_PORT=str(rasa_port),
-        ACTION_PORT=str(action_port),
-        ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
-        DATABASE_URL=seeded_db,
-        TRACKER_STORE_DB=str(e2e_dir / "tracker_term.db"),
-    )
-    with log.open("w") as out:
-        process = subprocess.Popen([python(), "-m", "bot.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    rasa_port, action_port, process = start_bot_run(e2e_dir, seeded_db, "bot_run_term")
     try:
-        wait_ready(rasa_port, process, log)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
-        for p in (rasa_port, action_port):
-            with socket.socket() as s:
-                assert s.connect_ex(("127.0.0.1", p)) != 0, f"port {p} still open after SIGTERM"
+        assert_closed(rasa_port, action_port)
     finally:
         terminate(process)
