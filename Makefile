@@ -6,7 +6,9 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-RASA := $(VENV)/bin/rasa
+# Every rasa command goes through bot.rasa_cli: Rasa's crash reporter (which
+# starts from a bundled key even with telemetry off) is disabled, ${VAR}s resolve.
+RASA := $(PY) -m bot.rasa_cli
 # Python 3.10 exactly: Rasa Open Source 3.6 does not install on 3.11 or newer.
 PY310 := $(shell for p in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10.*/bin/python 2>/dev/null | sort -V | tail -1) /usr/bin/python3.10; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { command -v $$p; break; }; done)
@@ -14,6 +16,11 @@ PY310 := $(shell for p in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10.*/bin/
 SPACY_MODEL := var/spacy/en_therapy/meta.json
 MODEL_STAMP := models/.trained
 CRISIS_RESPONSES := data/crisis/responses.yml
+# The widget's socket.io client, copied from node_modules at build time (git-ignored).
+# socket.io-client 4.x speaks Engine.IO 4 / Socket.IO 5, the protocols of the
+# python-engineio 4.x / python-socketio 5.x that Rasa runs.
+WEB_VENDOR := web/static/vendor/socket.io.min.js
+CHROMIUM := /usr/bin/chromium
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(CRISIS_RESPONSES) $(SPACY_MODEL)
 
 # Quiet, private defaults for every command: no telemetry, no TensorFlow chatter.
@@ -78,11 +85,32 @@ $(MODEL_STAMP): $(TRAIN_INPUTS) | $(VENV)/.installed
 train: $(MODEL_STAMP) ## train the model if data/config changed since the last one
 
 .PHONY: setup
-setup: $(VENV)/.installed $(SPACY_MODEL) $(CRISIS_RESPONSES) db $(MODEL_STAMP)
+setup: $(VENV)/.installed $(SPACY_MODEL) $(CRISIS_RESPONSES) db $(MODEL_STAMP) web
+
+$(WEB_VENDOR): package.json package-lock.json
+	$(call step,[setup] web widget: npm ci and copying the socket.io client into web/static)
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm was not found; install Node.js 18+ and run make again." >&2; exit 1; }
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@mkdir -p $(dir $@)
+	@cp node_modules/socket.io-client/dist/socket.io.min.js $@
+
+.PHONY: web
+web: $(WEB_VENDOR) ## install the widget's socket.io client (npm ci) and copy it into web/static
+
+.PHONY: browser
+browser: ## install Debian's chromium (browser test) and nginx (scale-out test, soak) when missing
+	@missing=""; [ -x $(CHROMIUM) ] || missing="chromium"; command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	if [ -n "$$missing" ]; then \
+		printf '\n==> %s\n' "[setup] installing Debian packages for the tests:$$missing"; \
+		if [ "$$(id -u)" != 0 ]; then echo "error: missing$$missing; run 'sudo apt-get install -y$$missing' and make again." >&2; exit 1; fi; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq >/dev/null && apt-get install -y -qq $$missing >/dev/null \
+			|| { echo "error: apt-get install$$missing failed" >&2; exit 1; }; \
+	fi
 
 .PHONY: run
-run: setup ## set up, then start the action server and the Rasa server (Ctrl-C stops both)
-	$(call step,[run] starting the action server and the Rasa server)
+run: setup ## set up, then start the action server, the Rasa server and the demo page (Ctrl-C stops all)
+	$(call step,[run] starting the action server, the Rasa server and the web page)
 	@$(PY) -m bot.run
 
 .PHONY: shell
@@ -106,14 +134,14 @@ test-unit: $(VENV)/.installed $(SPACY_MODEL) ## unit tests (no trained model nee
 	@$(PY) -m pytest tests/unit -rP -q
 
 .PHONY: test-e2e
-test-e2e: setup ## end-to-end tests on the trained model and the running server
+test-e2e: setup browser ## end-to-end tests on the trained model and the running server
 	$(call step,[test] end-to-end tests)
 	@$(PY) -m pytest tests/e2e -rP -q
 
 .PHONY: test-stories
 test-stories: setup ## Rasa test stories, failing on any prediction error
 	$(call step,[test] test stories)
-	@$(RASA) test core --stories tests/stories --model models --endpoints endpoints.yml --fail-on-prediction-errors --out results/stories --quiet
+	@mkdir -p results && TRACKER_STORE_DB=$(CURDIR)/results/stories-tracker.db $(RASA) test core --stories tests/stories --model models --endpoints endpoints.yml --fail-on-prediction-errors --out results/stories --quiet
 
 .PHONY: test
 test: lint validate setup test-unit test-e2e test-stories ## every test, in order: lint, validate, train if changed, unit, e2e, stories
@@ -130,6 +158,16 @@ purge: $(VENV)/.installed ## delete stored conversations older than RETENTION_DA
 .PHONY: bench-crisis
 bench-crisis: $(VENV)/.installed $(SPACY_MODEL) ## time the crisis detector per message (target: mean under 1 ms)
 	@$(PY) bench/crisis_detector.py
+
+.PHONY: bench
+bench: setup ## the running bot under load: replies/s, latency, memory, cold start (ARGS="--baseline --profile --train")
+	$(call step,[bench] load on the REST channel; results in bench/results.md and bench/results.json)
+	@$(PY) -m bench.run $(ARGS)
+
+.PHONY: soak
+soak: setup browser ## two Rasa servers on PostgreSQL + Redis behind nginx, many conversations for minutes (ARGS="--senders 40 --duration 180")
+	$(call step,[soak] concurrent conversations against a two-server deployment; results in bench/soak.json)
+	@$(PY) -m bench.soak $(ARGS)
 
 .PHONY: crisis-report
 crisis-report: $(VENV)/.installed ## crisis hand-offs by day and category (no message text is stored)

@@ -8,36 +8,36 @@ slow or unreachable database never delays the crisis reply itself.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import logging
-import secrets
 from datetime import datetime, timezone
 from typing import Optional
 
-from bot.settings import ROOT, get_settings
+from bot.background import off_the_loop
+from bot.settings import get_settings, local_secret
 
 logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=1)
 def _salt() -> str:
-    configured = get_settings().audit_salt
-    if configured:
-        return configured
-    # No salt configured: keep a random one beside the local database, so
-    # hashes are stable across restarts but never derivable from the repo.
-    path = ROOT / "var" / "audit_salt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    return local_secret("audit_salt", get_settings().audit_salt)
 
 
 def hash_sender(sender_id: str) -> str:
     return hashlib.sha256(f"{_salt()}:{sender_id}".encode()).hexdigest()
+
+
+def erase_sender(sender_id: str, url: Optional[str] = None) -> int:
+    """Delete one visitor's hand-off rows (they asked for their data to be erased)."""
+    from sqlalchemy import delete
+
+    from bot.db.models import CrisisEvent
+    from bot.db.session import session_factory
+
+    with session_factory(url).begin() as session:
+        return session.execute(delete(CrisisEvent).where(CrisisEvent.sender_hash == hash_sender(sender_id))).rowcount
 
 
 def write_event(channel: str, tenant: Optional[str], region: str, category: str, layer: str, sender_id: str, url: Optional[str] = None) -> None:
@@ -79,12 +79,7 @@ def record(channel: str, tenant: Optional[str], region: str, category: str, laye
         except Exception as exc:  # noqa: BLE001 - the audit must never break a reply
             _log_failure(exc)
 
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        run()
-        return
-    loop.run_in_executor(None, run)
+    off_the_loop(run)
 
 
 def report(url: Optional[str] = None) -> list[tuple[str, str, int]]:

@@ -9,7 +9,10 @@ the domain's responses exactly as Rasa's own generator does, plus:
 - numbers become ``tel:``/``sms:`` links on the web, and crisis replies lose
   their buttons on SMS (one plain message, every number written out);
 - the low-confidence fallback offers the topics closest to what was asked;
-- each crisis hand-off is audited (``bot.audit``), off the event loop.
+- each crisis hand-off is audited (``bot.audit``), off the event loop;
+- for an EAP portal's visitor (the ``tenant`` slot, set from a verified
+  token), the crisis replies and the cost/EAP answers add the organisation's
+  EAP line, and its anonymous daily counters are updated (``bot.tenants``).
 
 Anything that goes wrong here degrades to Rasa's plain rendering: a reply is
 never lost to an error in the extras.
@@ -24,6 +27,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, Restarted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -31,6 +35,9 @@ from bot import audit
 from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
 from bot.settings import ROOT, get_settings
+from bot.tenants import analytics
+from bot.tenants.directory import get_tenant
+from bot.tenants.model import TenantInfo
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +45,8 @@ HANDOFF_RESPONSES = {f"utter_crisis_{category}" for category in CATEGORY_TEMPLAT
 # The fallback reply; its buttons become the topics closest to what was asked.
 SUGGESTION_RESPONSE = "utter_default"
 MAX_SUGGESTIONS = 3
+# Answers that talk about paying for therapy: a tenant's visitor hears about their free EAP there.
+EAP_TOPICS = {"utter_faq/eap", "utter_faq/costs_insurance", "utter_faq/low_cost_options"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,6 +66,16 @@ def closest_topics(parse_data: Dict[str, Any], limit: int = MAX_SUGGESTIONS) -> 
     return topics[:limit]
 
 
+def first_reply_of_session(tracker: DialogueStateTracker) -> bool:
+    """No bot message since the session (or a restart) began: newest first, so it stops early."""
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return False
+        if isinstance(event, (SessionStarted, Restarted)):
+            return True
+    return True
+
+
 class ContextualNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None, **_: Any) -> None:
         super().__init__((domain or Domain.empty()).responses)
@@ -68,6 +87,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> Optional[Dict[str, Any]]:
         filled_slots = tracker.current_slot_values()
+        tenant = self.tenant(tracker)
         try:
             filled_slots.update(self.context_slots(tracker))
         except Exception:  # noqa: BLE001 - fall back to the default variant, never to nothing
@@ -76,12 +96,55 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         if message is None:
             return None
         try:
+            if tenant is not None:
+                message = self.add_tenant_lines(utter_action, message, tenant)
+        except Exception:  # noqa: BLE001
+            logger.exception("could not add the organisation's lines to %s", utter_action)
+        try:
             message = self.adapt(utter_action, message, tracker, output_channel)
         except Exception:  # noqa: BLE001
             logger.exception("could not adapt response %s to channel %s", utter_action, output_channel)
         if utter_action in HANDOFF_RESPONSES:
-            self.audit(utter_action, tracker, output_channel, filled_slots.get("resolved_region") or "")
+            self.audit(utter_action, tracker, output_channel, filled_slots.get("resolved_region") or "", tenant)
+        if tenant is not None:
+            self.count(utter_action, tracker, tenant)
         return message
+
+    @staticmethod
+    def tenant(tracker: DialogueStateTracker) -> Optional[TenantInfo]:
+        slug = tracker.get_slot("tenant")
+        if not slug:
+            return None
+        try:
+            return get_tenant(slug)
+        except Exception:  # noqa: BLE001 - the public reply is complete without the tenant
+            logger.exception("tenant look-up failed")
+            return None
+
+    @staticmethod
+    def add_tenant_lines(utter_action: str, message: Dict[str, Any], tenant: TenantInfo) -> Dict[str, Any]:
+        """The organisation's EAP line after the public helplines, never instead of them."""
+        text = message.get("text") or ""
+        if utter_action in HANDOFF_RESPONSES:
+            extra = "\n".join(f"- {line}" for line in [tenant.eap_line(), *tenant.resource_lines()])
+            message["text"] = f"{text}\nYour employer's support is there for you too:\n{extra}"
+        elif utter_action in EAP_TOPICS:
+            hours = f" ({tenant.eap_hours})" if tenant.eap_hours else ""
+            message["text"] = (
+                f"{text}\n\nYour employer's EAP, {tenant.display_name}, offers free, confidential sessions: "
+                f"call {tenant.eap_phone}{hours}."
+            )
+        return message
+
+    @staticmethod
+    def count(utter_action: str, tracker: DialogueStateTracker, tenant: TenantInfo) -> None:
+        # The first reply of a session marks a conversation; no text or sender is kept.
+        if first_reply_of_session(tracker):
+            analytics.record(tenant.slug, "conversation")
+        if utter_action.startswith("utter_faq/"):
+            analytics.record(tenant.slug, "topic", utter_action.removeprefix("utter_faq/"))
+        elif utter_action in HANDOFF_RESPONSES:
+            analytics.record(tenant.slug, "crisis")
 
     def adapt(
         self, utter_action: str, message: Dict[str, Any], tracker: DialogueStateTracker, output_channel: str
@@ -99,12 +162,15 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         return message
 
     @staticmethod
-    def audit(utter_action: str, tracker: DialogueStateTracker, output_channel: str, region: str) -> None:
+    def audit(
+        utter_action: str, tracker: DialogueStateTracker, output_channel: str, region: str,
+        tenant: Optional[TenantInfo] = None,
+    ) -> None:
         latest = tracker.latest_message.parse_data if tracker.latest_message else {}
         verdict = latest.get("crisis") or {}
         audit.record(
             channel=output_channel,
-            tenant=None,
+            tenant=tenant.slug if tenant else None,
             region=region,
             category=utter_action.removeprefix("utter_crisis_"),
             layer=verdict.get("layer") or "rule",

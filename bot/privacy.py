@@ -15,7 +15,7 @@ from typing import Any
 # E-mail addresses; phone numbers of 7+ digits written with the usual
 # separators (short codes such as 988 or 116 123 are helplines, not people);
 # long digit runs such as card or account numbers.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")  # RFC 5322 local parts
 _PHONE = re.compile(r"(?<![\w])(?:\+?\d[\d\s().-]{6,}\d)(?![\w])")
 REDACTED_EMAIL = "[email removed]"
 REDACTED_PHONE = "[number removed]"
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["purge"])
     parser.parse_args(argv)
     settings = get_settings()
-    deleted = purge(f"sqlite:///{settings.tracker_store_db}", settings.retention_days)
+    deleted = purge(settings.tracker_store_url, settings.retention_days)
     print(f"deleted {deleted} conversation events older than {settings.retention_days} days")
     return 0
 

@@ -1,8 +1,12 @@
-"""Start the action server and the Rasa server together; Ctrl-C stops both.
+"""Start the web page, the action server and the Rasa server together; Ctrl-C stops all.
 
 Used by ``make run`` (and ``make shell`` with ``--shell``). Every setting is
 exported to the environment first, so endpoints.yml and credentials.yml
 resolve their ``${VAR}`` references on a fresh machine with no ``.env``.
+
+The web page (``bot.web``) is its own process and starts first: it serves the
+widget and the crisis lines while Rasa is still loading its model, and would
+go on serving them if Rasa alone were restarted.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from pathlib import Path
 from bot.settings import ROOT, SettingsError, export_defaults, get_settings
 
 RASA = str(Path(sys.executable).with_name("rasa"))
+# Every Rasa process goes through bot.rasa_cli: Rasa's crash reporter off, ${VAR} defaults filled.
+RASA_CMD = [sys.executable, "-m", "bot.rasa_cli"]
 
 
 def rasa_env() -> dict[str, str]:
@@ -32,13 +38,22 @@ def rasa_env() -> dict[str, str]:
 
 
 def action_server_cmd(port: int) -> list[str]:
-    return [RASA, "run", "actions", "--actions", "actions", "--port", str(port)]
+    return [*RASA_CMD, "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def web_server_cmd(port: int) -> list[str]:
+    return [sys.executable, "-m", "bot.web", "--port", str(port)]
 
 
 def rasa_server_cmd(port: int, model: str = "models", extra: list[str] | None = None) -> list[str]:
+    settings = get_settings()
+    # Rasa's HTTP API reads and rewrites any conversation: off unless enabled, then only with a token.
+    api = ["--enable-api", "--auth-token", settings.rasa_api_token] if settings.rasa_api_enabled else []
+    # Browsers may call the REST channel only from the allowed origins (socket.io checks its own).
+    cors = ["--cors", *settings.allowed_origins] if settings.allowed_origins else []
     return [
-        RASA, "run", "--model", model, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        "--port", str(port), *(extra or []),
+        *RASA_CMD, "run", "--model", model, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        "--port", str(port), *api, *cors, *(extra or []),
     ]
 
 
@@ -82,32 +97,37 @@ def main(argv: list[str] | None = None) -> int:
     env = rasa_env()
     processes: list[subprocess.Popen] = []
     # A service manager's stop (SIGTERM) or a closed terminal (SIGHUP) must stop
-    # both servers too, not orphan them: treat them like Ctrl-C.
-    for sig in (signal.SIGTERM, signal.SIGHUP):
+    # every server too, not orphan them: treat them like Ctrl-C.
+    # SIGINT too: started in the background by a script, it arrives ignored.
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.default_int_handler)
     try:
+        if not args.shell:
+            print(f"==> web page on http://localhost:{settings.web_port}")
+            processes.append(subprocess.Popen(web_server_cmd(settings.web_port), cwd=ROOT, env=env))
         print(f"==> action server on http://localhost:{settings.action_port}")
         processes.append(subprocess.Popen(action_server_cmd(settings.action_port), cwd=ROOT, env=env))
         if args.shell:
-            shell = [RASA, "shell", "--model", "models", "--endpoints", "endpoints.yml"]
+            shell = [*RASA_CMD, "shell", "--model", "models", "--endpoints", "endpoints.yml"]
             return subprocess.call(shell, cwd=ROOT, env=env)
         server = subprocess.Popen(rasa_server_cmd(settings.rasa_port), cwd=ROOT, env=env)
         processes.append(server)
         print(f"==> Rasa server on http://localhost:{settings.rasa_port} (loading the model...)")
         if wait_until_ready(f"http://localhost:{settings.rasa_port}/", 180, server):
             print(
-                f"==> ready: REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook, "
-                f"socket.io on the same port. Ctrl-C stops both servers."
+                f"==> ready: chat page http://localhost:{settings.web_port}, "
+                f"REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook, "
+                f"socket.io on port {settings.rasa_port}. Ctrl-C stops all servers."
             )
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
         failed = [p for p in processes if p.poll() not in (None, 0)]
         if failed:
-            print("error: a server stopped unexpectedly; stopping the other one", file=sys.stderr)
+            print("error: a server stopped unexpectedly; stopping the others", file=sys.stderr)
             return 1
         return 0
     except KeyboardInterrupt:
-        print("\n==> stopping both servers")
+        print("\n==> stopping the servers")
         return 0
     finally:
         stop(processes)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import os
 import re
+import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, str] = {
     "DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'bot.db'}",
     "TRACKER_STORE_DB": str(ROOT / "var" / "tracker.db"),
+    # Several servers: a shared PostgreSQL tracker store and a Redis lock store.
+    "TRACKER_STORE_URL": "",
+    "LOCK_STORE_URL": "",
+    # Connections per server process to the tracker store's PostgreSQL (Rasa's own default is 50 + 100).
+    "SQL_POOL_SIZE": "5",
+    "SQL_MAX_OVERFLOW": "5",
     "ACTION_SERVER_URL": "http://localhost:5055/webhook",
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
@@ -34,6 +42,36 @@ DEFAULTS: dict[str, str] = {
     "AUDIT_SALT": "",
     "ACTION_TIMEOUT_SECONDS": "4",
     "LOG_LEVEL": "INFO",
+    # Longer messages get a friendly "please shorten it" instead of being processed.
+    "MAX_MESSAGE_CHARS": "2000",
+    # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
+    "RASA_API_ENABLED": "false",
+    "RASA_API_TOKEN": "",
+    # Web widget and browser channels.
+    "WEB_PORT": "8080",
+    "ALLOWED_ORIGINS": "http://localhost:8080,http://127.0.0.1:8080",
+    "SESSION_SECRET": "",
+    # EAP portals: HS256 key of the tenant tokens (empty: tenant tokens are refused).
+    "TENANT_JWT_SECRET": "",
+    "TENANT_TOKEN_MAX_TTL_SECONDS": "3600",
+    # Messaging platforms: each connector is on only when its variables are set.
+    "TELEGRAM_ACCESS_TOKEN": "",
+    "TELEGRAM_VERIFY": "",
+    "TELEGRAM_WEBHOOK_URL": "",
+    "TELEGRAM_SECRET_TOKEN": "",
+    "TELEGRAM_API_URL": "https://api.telegram.org",
+    "SLACK_TOKEN": "",
+    "SLACK_SIGNING_SECRET": "",
+    "SLACK_API_URL": "https://slack.com/api/",
+    "FACEBOOK_VERIFY": "",
+    "FACEBOOK_SECRET": "",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "",
+    "FACEBOOK_API_URL": "https://graph.facebook.com",
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": "",
+    "TWILIO_NUMBER": "",
+    "TWILIO_WEBHOOK_URL": "",
+    "TWILIO_API_URL": "https://api.twilio.com",
 }
 
 _REGION = re.compile(r"^[A-Z]{2}$|^INTL$")
@@ -47,6 +85,8 @@ class SettingsError(ValueError):
 class Settings:
     database_url: str
     tracker_store_db: str
+    tracker_store_url: str
+    lock_store_url: str
     action_server_url: str
     rasa_port: int
     action_port: int
@@ -57,6 +97,14 @@ class Settings:
     audit_salt: str
     action_timeout_seconds: float
     log_level: str
+    max_message_chars: int
+    rasa_api_enabled: bool
+    rasa_api_token: str
+    web_port: int
+    allowed_origins: tuple[str, ...]
+    session_secret: str
+    tenant_jwt_secret: str
+    tenant_token_max_ttl_seconds: int
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -81,6 +129,12 @@ class Settings:
             timeout = float(raw["ACTION_TIMEOUT_SECONDS"])
         except ValueError:
             raise SettingsError("ACTION_TIMEOUT_SECONDS must be a number of seconds") from None
+        api_enabled = raw["RASA_API_ENABLED"].strip().lower() in ("1", "true", "yes", "on")
+        if api_enabled and len(raw["RASA_API_TOKEN"]) < 32:
+            raise SettingsError(
+                "RASA_API_ENABLED=true needs RASA_API_TOKEN of at least 32 characters: "
+                "the API reads and changes every conversation"
+            )
         if "://" not in raw["DATABASE_URL"]:
             raise SettingsError(
                 f"DATABASE_URL must be a SQLAlchemy URL such as sqlite:///var/bot.db, got {raw['DATABASE_URL']!r}"
@@ -88,6 +142,8 @@ class Settings:
         return cls(
             database_url=raw["DATABASE_URL"],
             tracker_store_db=raw["TRACKER_STORE_DB"],
+            tracker_store_url=raw["TRACKER_STORE_URL"] or f"sqlite:///{raw['TRACKER_STORE_DB']}",
+            lock_store_url=raw["LOCK_STORE_URL"],
             action_server_url=raw["ACTION_SERVER_URL"],
             rasa_port=as_int("RASA_PORT", 1, 65535),
             action_port=as_int("ACTION_PORT", 1, 65535),
@@ -98,7 +154,66 @@ class Settings:
             audit_salt=raw["AUDIT_SALT"],
             action_timeout_seconds=timeout,
             log_level=raw["LOG_LEVEL"].upper(),
+            max_message_chars=as_int("MAX_MESSAGE_CHARS", 100, 100_000),
+            rasa_api_enabled=api_enabled,
+            rasa_api_token=raw["RASA_API_TOKEN"],
+            web_port=as_int("WEB_PORT", 1, 65535),
+            allowed_origins=origins(raw["ALLOWED_ORIGINS"]),
+            session_secret=raw["SESSION_SECRET"],
+            tenant_jwt_secret=jwt_secret(raw["TENANT_JWT_SECRET"]),
+            tenant_token_max_ttl_seconds=as_int("TENANT_TOKEN_MAX_TTL_SECONDS", 60, 86400),
         )
+
+
+def origins(raw: str) -> tuple[str, ...]:
+    """``"https://a.org, https://b.org/"`` -> ``("https://a.org", "https://b.org")``.
+
+    Browsers send an Origin without a path or trailing slash; anything else
+    could never match, so it is refused here rather than silently ignored.
+    """
+    found = []
+    for item in (part.strip().rstrip("/") for part in raw.split(",")):
+        if not item:
+            continue
+        if not re.match(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$", item):
+            raise SettingsError(
+                f"ALLOWED_ORIGINS entries must look like https://example.org or http://localhost:8080, got {item!r}"
+            )
+        found.append(item.lower())
+    return tuple(dict.fromkeys(found))
+
+
+def jwt_secret(raw: str) -> str:
+    # HS256 with a short key is guessable offline from one captured token.
+    if raw and len(raw) < 32:
+        raise SettingsError("TENANT_JWT_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+    return raw
+
+
+def local_secret(name: str, configured: str = "") -> str:
+    """``configured`` if set, else a random secret kept in ``var/<name>``.
+
+    Stable across restarts on one machine and never derivable from the repo.
+    Several instances behind a proxy must share one value: set it in .env.
+    """
+    if configured:
+        return configured
+    path = ROOT / "var" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: two processes starting together must not write two different secrets.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_hex(32))
+    for _ in range(50):
+        value = path.read_text(encoding="utf-8").strip()
+        if value:
+            return value
+        time.sleep(0.01)  # the other process is between create and write
+    raise SettingsError(f"{path} is empty: delete it and start again")
 
 
 @functools.lru_cache(maxsize=1)
@@ -115,3 +230,25 @@ def export_defaults() -> None:
         if not os.environ.get(name):
             os.environ[name] = default
 
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bot.settings exec CMD ...``: run a Rasa command with every ``${VAR}`` resolvable."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) < 2 or args[0] != "exec":
+        print("usage: python -m bot.settings exec COMMAND [ARGS...]", file=sys.stderr)
+        return 2
+    try:
+        get_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    export_defaults()
+    os.execvp(args[1], args[1:])
+    return 0  # pragma: no cover - execvp does not return
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

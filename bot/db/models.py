@@ -1,10 +1,10 @@
-"""SQLAlchemy models: helplines (seeded from data/resources), and the crisis audit."""
+"""SQLAlchemy models: helplines (seeded from data/resources), the crisis audit, EAP tenants."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
 Base = declarative_base()
@@ -32,7 +32,7 @@ class CrisisResource(Base):
     sms_keyword = Column(String(40))
     chat_url = Column(String(300))
     url = Column(String(300))
-    hours = Column(String(80))
+    hours = Column(String(200))
     source_url = Column(String(300), nullable=False)
     checked: date | None = Column(Date)
 
@@ -63,3 +63,41 @@ class Meta(Base):
 
     key = Column(String(64), primary_key=True)
     value = Column(Text, nullable=False)
+
+
+class Tenant(Base):
+    """An organisation whose EAP portal embeds the bot (its staff get its EAP line)."""
+
+    __tablename__ = "tenants"
+
+    slug = Column(String(64), primary_key=True)
+    name = Column(String(160), nullable=False)
+    display_name = Column(String(160), nullable=False)
+    eap_phone = Column(String(40), nullable=False)
+    eap_hours = Column(String(80), nullable=False, default="")
+    portal_url = Column(String(300), nullable=False, default="")
+    allowed_origins = Column(JSON, nullable=False, default=list)
+    # [{"name": ..., "phone": ..., "url": ..., "hours": ...}], shown after the EAP line
+    extra_resources = Column(JSON, nullable=False, default=list)
+    primary_colour = Column(String(7), nullable=False, default="#1f5f8b")
+    accent_colour = Column(String(7), nullable=False, default="#f2f6f9")
+    created_at: datetime = Column(DateTime, nullable=False)
+
+
+class TenantDailyCount(Base):
+    """Per-organisation counters by day: no text, no sender, nothing per person.
+
+    ``kind`` is "conversation", "topic" (with the topic id) or "crisis"; one row
+    per (day, tenant, kind, topic) holding a count, so the table stays small and
+    cannot be joined back to a conversation.
+    """
+
+    __tablename__ = "tenant_daily_counts"
+    __table_args__ = (UniqueConstraint("day", "tenant", "kind", "topic", name="uq_tenant_daily"),)
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    day: date = Column(Date, nullable=False)
+    tenant = Column(String(64), nullable=False, index=True)
+    kind = Column(String(16), nullable=False)
+    topic = Column(String(64), nullable=False, default="")
+    count = Column(Integer, nullable=False, default=0)

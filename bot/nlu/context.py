@@ -4,7 +4,8 @@ Region decides which helplines the crisis reply shows, so it must be known in
 the Rasa process itself (the crisis turn never waits on the action server).
 The channel's metadata (the web widget sends ``region`` or ``locale``) is
 emitted as ``channel_region``; a country named in the text ("I'm in the UK")
-as ``region``. ``bot.resources.resolve_region`` ranks them.
+as ``region``. ``bot.resources.resolve_region`` ranks them. The EAP tenant
+that a channel verified from a signed token arrives the same way, as ``tenant``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _COUNTRY_RE = re.compile(
 # A bare "US" is only a country when written in capitals ("help us" is not).
 _US_CAPS_RE = re.compile(r"(?<![\w.])US(?![\w])")
 _CODE_RE = re.compile(r"^[A-Za-z]{2}$")
+TENANT_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 
 
 def region_from_metadata(metadata: Optional[Dict[str, Any]]) -> Optional[str]:
@@ -73,6 +75,10 @@ class ContextExtractor(MessageComponent):
         return {}
 
     def process_one(self, message: Message) -> None:
+        # Set only by our channels from a verified token (they drop any client-sent value).
+        tenant = (message.get("metadata") or {}).get("tenant") if isinstance(message.get("metadata"), dict) else None
+        if isinstance(tenant, str) and TENANT_RE.match(tenant):
+            self.add_entity(message, "tenant", tenant)
         channel_region = region_from_metadata(message.get("metadata"))
         if channel_region:
             self.add_entity(message, "channel_region", channel_region)

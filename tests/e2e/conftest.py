@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import socket
 import subprocess
@@ -85,6 +86,9 @@ def chat(agent, request: pytest.FixtureRequest):
 
 
 def rasa_env(**overrides: str) -> dict[str, str]:
+    from bot.settings import export_defaults
+
+    export_defaults()  # every ${VAR} in endpoints.yml / credentials.yml resolves
     env = dict(os.environ)
     env.update({"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)})
     env.update(overrides)
@@ -104,3 +108,34 @@ def terminate(process: subprocess.Popen, timeout: float = 20) -> int:
             process.kill()
             process.wait()
     return process.returncode
+
+
+# Words the tests send as visitors. None may appear in any server log or in the
+# log records of this process at the levels a deployment uses (INFO and up):
+# conversations are mental-health data.
+CANARIES = ("kill myself", "end my life", "what is cbt", "zebra-canary", "secret words")
+
+
+class _Recorder(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record) -> None:  # noqa: ANN001 - logging's own signature
+        try:
+            self.lines.append(record.getMessage())
+        except Exception:  # noqa: BLE001 - a broken record is not a leak
+            pass
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_message_text_in_any_log(tmp_path_factory: pytest.TempPathFactory):
+    recorder = _Recorder()
+    logging.getLogger().addHandler(recorder)
+    yield
+    logging.getLogger().removeHandler(recorder)
+    leaks = [f"log record: {line[:120]!r}" for line in recorder.lines if any(c in line.lower() for c in CANARIES)]
+    for path in Path(tmp_path_factory.getbasetemp()).rglob("*.log"):
+        text = path.read_text(errors="replace").lower()
+        leaks += [f"{path.name}: {c!r}" for c in CANARIES if c in text]
+    assert not leaks, "message text reached a log:\n" + "\n".join(leaks[:20])

@@ -33,3 +33,26 @@ def test_tell_me_more_refers_to_the_last_topic(chat) -> None:
     # The action server is not running in these tests; the turn still completes
     # and the slot that the follow-up needs is in place.
     assert c.tracker().latest_action_name == "action_listen"
+
+
+def _answers() -> dict[str, str]:
+    import yaml
+
+    from bot.settings import ROOT
+
+    found = {}
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for name, variants in (yaml.safe_load(path.read_text()).get("responses") or {}).items():
+            if name.startswith("utter_faq/"):
+                found[name.removeprefix("utter_faq/")] = variants[0]["text"]
+    return found
+
+
+def test_every_topic_button_answers_its_own_topic(chat) -> None:
+    """Every answer's buttons send /faq/<topic>; each must give that topic's answer, not a guess."""
+    wrong = []
+    for topic, answer in sorted(_answers().items()):
+        reply = chat().text(f"/faq/{topic}")
+        if answer.split("{")[0][:60] not in reply:
+            wrong.append((topic, reply[:80]))
+    assert not wrong

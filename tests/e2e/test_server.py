@@ -61,6 +61,7 @@ def start_bot_run(e2e_dir: Path, seeded_db: str, name: str) -> tuple[int, int, s
         ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
         DATABASE_URL=seeded_db,
         TRACKER_STORE_DB=str(e2e_dir / f"tracker_{name}.db"),
+        WEB_PORT=str(free_port()),
     )
     with log.open("w") as out:
         process = subprocess.Popen([python(), "-m", "bot.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -148,3 +148,33 @@ def test_crisis_words_ruled_out_in_context_overrule_the_classifier(gate: CrisisG
     assert m.get("intent")["name"] == "nlu_fallback"
     assert all(r["name"] != "crisis" for r in m.get("intent_ranking"))
     assert m.get("crisis") is None
+
+
+@pytest.mark.parametrize(
+    "metadata, expected",
+    [({"tenant": "acme"}, "acme"), ({"tenant": "Acme Corp!"}, None), ({"tenant": 5}, None), ({}, None), (None, None)],
+)
+def test_context_extractor_passes_on_a_well_formed_tenant(metadata, expected) -> None:
+    m = Message(data={"text": "how much does therapy cost", "metadata": metadata})
+    ContextExtractor({}).process([m])
+    assert entity(m, "tenant") == expected
+
+
+@pytest.mark.parametrize("topic", ["homework", "formats", "first_session", "not_working"])
+def test_a_topic_button_is_answered_with_that_topic(topic: str) -> None:
+    # what the classifiers make of the raw payload text: an unsure fallback
+    m = faq_message("cbt", 0.3)
+    m.set("text", f"/faq/{topic}")
+    m.set("intent", {"name": "nlu_fallback", "confidence": 0.4})
+    FaqGuard({"threshold": 0.1}).process([m])
+    assert m.get("intent")["name"] == "faq" and m.get("intent")["confidence"] == 1.0
+    response = m.get("response_selector")["faq"]["response"]
+    assert response["intent_response_key"] == f"faq/{topic}" and response["utter_action"] == f"utter_faq/{topic}"
+    assert entity(m, "faq_topic") == topic
+
+
+def test_an_unknown_topic_payload_is_not_trusted() -> None:
+    m = faq_message("cbt", 0.05)
+    m.set("text", "/faq/not_a_topic")
+    FaqGuard({"threshold": 0.1}).process([m])
+    assert m.get("intent")["name"] == "nlu_fallback"

@@ -82,3 +82,18 @@ def test_the_store_deletes_expired_conversations_by_itself(tmp_path: Path) -> No
             break
         time.sleep(0.05)
     assert left == 0
+
+
+def test_a_confirmed_erase_deletes_the_whole_conversation(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    events = [ActionExecuted("action_listen"), UserUttered("i feel low", {"name": "greet", "confidence": 1.0}), BotUttered("hello")]
+    asyncio.run(store.save(DialogueStateTracker.from_events("visitor", events)))
+    asyncio.run(store.save(DialogueStateTracker.from_events("other", events)))
+    erase = [*events, UserUttered("yes", {"name": "affirm", "confidence": 1.0}),
+             BotUttered("Done", metadata={"utter_action": "utter_data_deleted"}), ActionExecuted("action_restart")]
+    asyncio.run(store.save(DialogueStateTracker.from_events("visitor", erase)))
+    assert asyncio.run(store.retrieve("visitor")) is None
+    assert asyncio.run(store.retrieve("other")).latest_message.text == "i feel low"
+    assert store.erase("other") == 3 and asyncio.run(store.retrieve("other")) is None
+    # overwritten on disk, not merely unlinked from the table
+    assert b"i feel low" not in (tmp_path / "tracker.db").read_bytes()

@@ -61,3 +61,46 @@ def test_rasa_endpoints_resolve_every_variable(monkeypatch) -> None:
     assert endpoints.action.url == "http://127.0.0.1:5999/webhook"
     assert endpoints.tracker_store.kwargs["db"] == "/tmp/some-tracker.db"
     assert endpoints.nlg.type == "bot.nlg.ContextualNLG"
+
+
+def test_the_rasa_command_sends_nothing_out() -> None:
+    """Rasa's crash reporter would start from its bundled key even with telemetry off."""
+    import sentry_sdk
+
+    from bot.rasa_cli import disable_outbound
+
+    disable_outbound()
+    import rasa.telemetry
+
+    rasa.telemetry.initialize_error_reporting()
+    assert sentry_sdk.Hub.current.client is None
+    assert not rasa.telemetry.is_telemetry_enabled()
+
+
+def test_the_http_api_cannot_be_enabled_without_a_long_token() -> None:
+    from bot.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="RASA_API_TOKEN"):
+        Settings.from_env({"RASA_API_ENABLED": "true", "RASA_API_TOKEN": "short"})
+    on = Settings.from_env({"RASA_API_ENABLED": "true", "RASA_API_TOKEN": "t" * 40})
+    assert on.rasa_api_enabled and not Settings.from_env({}).rasa_api_enabled
+
+
+def test_rasa_is_started_with_the_api_off_and_cors_limited(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.run import rasa_server_cmd
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("ALLOWED_ORIGINS", "https://portal.example.org")
+    monkeypatch.delenv("RASA_API_ENABLED", raising=False)
+    get_settings.cache_clear()
+    try:
+        cmd = rasa_server_cmd(5005)
+        assert "--enable-api" not in cmd and cmd[cmd.index("--cors") + 1] == "https://portal.example.org"
+        assert cmd[1:3] == ["-m", "bot.rasa_cli"]
+        monkeypatch.setenv("RASA_API_ENABLED", "true")
+        monkeypatch.setenv("RASA_API_TOKEN", "t" * 40)
+        get_settings.cache_clear()
+        cmd = rasa_server_cmd(5005)
+        assert cmd[cmd.index("--auth-token") + 1] == "t" * 40
+    finally:
+        get_settings.cache_clear()

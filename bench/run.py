@@ -1,0 +1,265 @@
+"""``make bench``: the running bot under load, figure by figure against its targets.
+
+Starts the bot as ``make run`` does (action server + Rasa server, SQLite
+tracker store) on free ports with its databases in a temporary directory,
+then drives its REST channel from a separate process (bench/loadgen.py) in
+three shapes: one visitor (latency on an idle server), a closed loop of
+concurrent visitors (capacity), and an open loop of Poisson arrivals
+(latency under a given traffic). It also measures the cold start and the
+peak memory of each server process, and times the crisis detector.
+``--baseline`` repeats the same load on a stock ``rasa init`` bot in the same
+run, since on a shared machine only the ratio is comparable from run to run;
+``--train`` times a full training; ``--profile`` adds a py-spy pass.
+
+Writes bench/results.json and bench/results.md and prints the table.
+
+    python -m bench.run                       # bot only, about 3 minutes
+    python -m bench.run --baseline --profile  # plus the stock bot and a profile
+    make bench ARGS="--duration 60 --users 20 --rate 40"
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Optional
+
+from bench import hotspots as profiler
+from bench.baseline import ensure_baseline
+from bench.levers.sitecustomize import PATCHES as LEVERS
+from bench.report import document
+from bench.stack import RASA, MemoryWatch, Stack, start_baseline, start_bot, tail
+from bot.run import rasa_env
+from bot.settings import ROOT
+
+RESULTS_JSON = ROOT / "bench" / "results.json"
+RESULTS_MD = ROOT / "bench" / "results.md"
+# The last measured full training, kept in the repository: timing it takes minutes of both
+# cores, so ordinary runs (and fresh clones) report this figure, marked as not re-measured.
+TRAINING_RECORD = ROOT / "bench" / "training.json"
+PROFILES = ROOT / "var" / "bench"
+MODEL = ROOT / "models" / "therapy.tar.gz"
+
+
+def step(text: str) -> None:
+    print(f"==> [bench] {text}", flush=True)
+
+
+def loadgen(stack: Stack, shape: str, args: argparse.Namespace, out: Path, duration: float) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "bench.loadgen", stack.url, "--shape", shape, "--users", str(args.users),
+           "--rate", str(args.rate), "--duration", str(duration), "--warmup", str(args.warmup),
+           "--timeout", str(args.timeout), "--seed", str(args.seed), "--out", str(out)]
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen(cmd, cwd=ROOT, env=env)
+
+
+def run_shape(stack: Stack, shape: str, args: argparse.Namespace, tmp: Path, profile: bool = False) -> dict[str, Any]:
+    duration = args.single_duration if shape == "single" else args.duration
+    out = tmp / f"{stack.name}-{shape}{'-profiled' if profile else ''}.json"
+    label = {"single": "one visitor", "closed": f"closed loop, {args.users} visitors",
+             "open": f"open loop, {args.rate:g} msg/s"}[shape]
+    step(f"{stack.name}: {label}{' under py-spy' if profile else ''} ({args.warmup:g} s warm-up + {duration:g} s)")
+    load = loadgen(stack, shape, args, out, duration)
+    spy: Optional[subprocess.Popen] = None
+    raw = PROFILES / f"profile-{stack.name}-{datetime.now():%Y%m%d-%H%M%S}.txt"
+    try:
+        if profile:
+            time.sleep(args.warmup + 1)
+            spy = profiler.start_recording(stack.rasa.pid, max(1.0, duration - 2), raw, args.profile_rate)
+        load.wait(timeout=args.warmup + duration + args.timeout + 120)
+    finally:
+        if load.poll() is None:
+            load.kill()
+        if spy is not None:
+            try:
+                spy.wait(timeout=duration + 30)
+            except subprocess.TimeoutExpired:
+                spy.kill()
+    if load.returncode != 0 or not out.exists():
+        raise RuntimeError(f"the load generator failed (exit {load.returncode})")
+    result = json.loads(out.read_text(encoding="utf-8"))
+    if spy is not None:
+        if spy.returncode != 0 or not raw.exists():
+            err = spy.stderr.read() if spy.stderr else ""
+            result["profile_error"] = f"py-spy exit {spy.returncode}: {err.strip()[-300:]}"
+        else:
+            summary = profiler.summarise(raw, max(1.0, duration - 2), args.profile_rate)
+            summary["markdown"] = profiler.markdown(summary)
+            result["profile"] = summary
+    lat = result["latency_ms"]
+    step(f"   {result['replies_per_s']:.1f} replies/s, p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, "
+         f"p99 {lat['p99']:.0f} ms, errors {result['error_total']}")
+    return result
+
+
+def measure(stack: Stack, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    step(f"{stack.name}: first answer {stack.cold_start_s:.1f} s after the Rasa server process started")
+    result: dict[str, Any] = {"cold_start_s": round(stack.cold_start_s, 2)}
+    try:
+        for shape in args.shapes:
+            result[shape] = run_shape(stack, shape, args, tmp)
+            time.sleep(2)  # let the last replies drain before the next shape starts
+        if args.profile:
+            profiled = run_shape(stack, "closed", args, tmp, profile=True)
+            result["profile"] = profiled.pop("profile", None) or {"error": profiled.get("profile_error")}
+            result["profile"]["replies_per_s_while_sampled"] = profiled["replies_per_s"]
+    except BaseException:
+        print(tail(stack.log), file=sys.stderr)
+        raise
+    finally:
+        result["memory"] = stack.close()
+    return result
+
+
+def crisis_detector() -> dict[str, Any]:
+    """bench/crisis_detector.py's mean and p99 per message (it has the message set; it is not rewritten here)."""
+    step("crisis detector: time per message")
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "crisis_detector.py")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    found = re.search(r"mean: ([\d.]+) us/message\s+p99: ([\d.]+) us/message", out.stdout)
+    if not found:
+        return {"error": (out.stdout + out.stderr).strip()[-300:]}
+    return {"mean_us": float(found.group(1)), "p99_us": float(found.group(2))}
+
+
+def measure_training(tmp: Path) -> dict[str, Any]:
+    """Wall time and peak memory of ``rasa train --force`` into a temporary directory (models/ is untouched)."""
+    step("full training: rasa train --force (several minutes; both cores)")
+    env = rasa_env()
+    env["RASA_CACHE_DIRECTORY"] = str(tmp / "train-cache")  # --force trains every component; keep the cache out of .rasa/
+    cmd = [RASA, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data", "--out", str(tmp / "train-models"),
+           "--fixed-model-name", "therapy", "--force", "--quiet"]
+    watch = MemoryWatch()
+    log = tmp / "train.log"
+    with log.open("w") as out:
+        started = time.monotonic()
+        process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        watch.watch("train", process.pid)
+        code = process.wait(timeout=3600)
+    seconds = time.monotonic() - started
+    memory = watch.report()["train"]
+    watch.close()
+    if code != 0:
+        raise RuntimeError(f"training failed (exit {code}):\n{tail(log)}")
+    return {"seconds": round(seconds, 1), "peak_mb": memory["peak_mb"], "measured": True,
+            "recorded": datetime.now(timezone.utc).strftime("%Y-%m-%d")}
+
+
+def previous_training() -> dict[str, Any]:
+    """The last measured training figure (bench/training.json), marked as not re-measured."""
+    try:
+        train = json.loads(TRAINING_RECORD.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(train, dict) or train.get("seconds") is None:
+        return {}
+    return {**train, "measured": False}
+
+
+def commit() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return f"{rev}{' (uncommitted changes)' if dirty else ''}"
+
+
+def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make bench ARGS=...", description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=30.0, help="measured seconds of the closed and open loops (default 30)")
+    parser.add_argument("--single-duration", type=float, default=15.0, help="measured seconds of the single-visitor run (default 15)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before each measurement, not counted (default 5)")
+    parser.add_argument("--users", type=int, default=20, help="closed loop: concurrent visitors (default 20)")
+    parser.add_argument("--rate", type=float, default=40.0, help="open loop: messages per second (default 40)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout in seconds, counted as an error (default 10)")
+    parser.add_argument("--seed", type=int, default=1, help="the visitors' random draws (default 1)")
+    parser.add_argument("--shapes", default="single,closed,open", help="which loads, in order (default single,closed,open)")
+    parser.add_argument("--baseline", action="store_true", help="run the same load on a stock `rasa init` bot (built once, cached in var/bench/)")
+    parser.add_argument("--train", action="store_true", help="time a full `rasa train --force` (minutes); otherwise the last figure is reused")
+    parser.add_argument("--profile", action="store_true", help="an extra closed-loop pass under py-spy, summarised by component")
+    parser.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second (default 100)")
+    parser.add_argument("--profile-startup", action="store_true", help="py-spy on the Rasa server from its start to its first answer")
+    parser.add_argument("--no-crisis-detector", dest="crisis_detector", action="store_false", help="skip bench/crisis_detector.py")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the bot's servers, e.g. SANIC_WORKERS=2 (repeatable)")
+    parser.add_argument("--lever", action="append", default=[], choices=sorted(LEVERS),
+                        help="measure a proposed change (bench/levers/sitecustomize.py) on the bot's Rasa server (repeatable)")
+    parser.add_argument("--tracker-store", choices=["sql", "memory"], default="sql",
+                        help="memory: measure the bot with Rasa's in-memory tracker store instead of its SQL one")
+    args = parser.parse_args(argv)
+    args.shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
+    if not set(args.shapes) <= {"single", "closed", "open"}:
+        parser.error("--shapes takes single, closed and/or open")
+    if not (1 <= args.users <= 200 and 0 < args.rate <= 500 and 0 < args.duration <= 1800 and 0 < args.single_duration <= 1800):
+        parser.error("users 1-200, rate up to 500/s, durations up to 1800 s")
+    if any("=" not in e for e in args.env):
+        parser.error("--env takes NAME=VALUE")
+    return args
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = parse_args(argv)
+    if not MODEL.exists():
+        print(f"error: {MODEL} is missing: run `make train` (make bench does it)", file=sys.stderr)
+        return 2
+    results: dict[str, Any] = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "make bench" + (f" ARGS={shlex.quote(' '.join(argv if argv is not None else sys.argv[1:]))}"
+                                   if (argv if argv is not None else sys.argv[1:]) else ""),
+        "commit": commit(),
+        "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()]},
+        "options": {k: getattr(args, k) for k in ("duration", "single_duration", "warmup", "users", "rate", "timeout", "seed", "shapes",
+                                                  "env", "lever", "tracker_store")},
+        "notes": [],
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        if args.crisis_detector:
+            results["crisis_detector"] = crisis_detector()
+        step("starting the bot as `make run` does (action server + Rasa server, SQLite, temporary var dir)")
+        extra = dict(e.split("=", 1) for e in args.env)
+        if args.lever or args.tracker_store != "sql" or extra:
+            results["notes"].append(
+                f"the bot ran with measured changes: levers {args.lever or 'none'}, tracker store {args.tracker_store}, "
+                f"environment {extra or 'unchanged'}"
+            )
+        startup = PROFILES / f"startup-bot-{datetime.now():%Y%m%d-%H%M%S}.txt" if args.profile_startup else None
+        stack = start_bot(tmp / "bot", extra, args.lever, args.tracker_store, startup)
+        results["bot"] = measure(stack, args, tmp)
+        if startup is not None and startup.exists():
+            results["bot"]["startup_profile"] = profiler.startup_summary(startup, stack.cold_start_s)
+        if args.baseline:
+            project, model, trained = ensure_baseline(tmp / "baseline-init.log")
+            if trained is not None:
+                results["notes"].append(f"stock baseline built and trained in {trained:.0f} s (rasa init --no-prompt)")
+            step("starting the stock rasa init bot (default config, in-memory tracker store)")
+            results["baseline"] = measure(start_baseline(project, model, tmp / "baseline"), args, tmp)
+        if args.train:
+            results["train"] = measure_training(tmp)
+            record = {k: results["train"][k] for k in ("seconds", "peak_mb", "recorded")}
+            record["loadavg_before"] = results["machine"]["loadavg_before"]
+            TRAINING_RECORD.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        else:
+            results["train"] = previous_training()
+    RESULTS_JSON.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    markdown = document(results)
+    RESULTS_MD.write_text(markdown, encoding="utf-8")
+    print()
+    print(markdown)
+    print(f"==> [bench] written {RESULTS_JSON.relative_to(ROOT)} and {RESULTS_MD.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Rasa input channels of our own, configured by class path in credentials.yml."""

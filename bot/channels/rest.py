@@ -1,0 +1,180 @@
+"""The REST channel with its input checked, and EAP portals identified by a signed token.
+
+Configured in credentials.yml as ``bot.channels.rest.RestInput`` (name
+``rest``, so the URL stays ``/webhooks/rest/webhook``). A request is
+
+    POST /webhooks/rest/webhook
+    Authorization: Bearer <tenant token>        (optional: EAP portals only)
+    {"sender": "<conversation id>", "message": "<text>", "metadata": {...}}
+
+What differs from Rasa's stock ``RestInput``:
+
+- a body that is not a JSON object, a missing, empty or non-string
+  ``sender``, or a missing or non-string ``message`` gets a 400 with a clear
+  ``{"error": ...}``. The stock channel put a message without a sender into
+  one shared conversation, "default", where strangers read each other's
+  replies, and answered a non-JSON body with a 500;
+- the organisation (EAP tenant) comes only from a token verified with
+  ``bot.tenants.tokens.verify_token``: a ``tenant`` the client writes into
+  ``metadata`` is always dropped; a valid token sets ``metadata["tenant"]``
+  and an invalid, expired or unknown one is a 401 with the reason;
+- the client cannot rename the channel (the stock honoured an
+  ``input_channel`` field): replies are shaped, and crisis hand-offs
+  audited, by the channel the message really came through;
+- on an error the message text is not logged (the stock logged it);
+- a message over MAX_MESSAGE_CHARS gets a friendly "please shorten it"
+  unless it signals a crisis (``bot.channels.limits``); bodies over 256 KB
+  are refused with a 413;
+- ``DELETE /webhooks/rest/conversations/<sender>`` erases a conversation
+  (the REST side of "delete my data").
+
+``metadata`` is otherwise passed on unchanged: ``region`` and ``locale``
+choose the helplines (bot/nlu/context.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Union
+from urllib.parse import unquote
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput as StockRestInput
+from rasa.utils.endpoints import bool_arg
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse, ResponseStream
+
+from bot.channels.limits import screen
+from bot.channels.verify import json_error, json_object
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# The tracker store's sender_id column holds 255 characters.
+MAX_SENDER_CHARS = 255
+# A message is at most MAX_MESSAGE_CHARS (default 2,000); bodies far beyond any
+# real message are refused before they are parsed.
+MAX_BODY_BYTES = 256 * 1024
+EXAMPLE = '{"sender": "a-conversation-id", "message": "what is cbt?"}'
+
+
+class BadRequest(ValueError):
+    """What is wrong with a request, in words for the client's developer."""
+
+
+class Unauthorized(ValueError):
+    """A tenant token was sent and refused; the message is for the visitor."""
+
+
+def read_message(body: bytes) -> tuple[str, str, Dict[str, Any]]:
+    """``(sender, message, metadata)`` of a request body; raises BadRequest for anything else."""
+    data = json_object(body)
+    if data is None:
+        raise BadRequest(f"The body must be a JSON object such as {EXAMPLE}.")
+    sender, text, metadata = data.get("sender"), data.get("message"), data.get("metadata")
+    if not isinstance(sender, str) or not sender.strip():
+        raise BadRequest(
+            f'"sender" must be a non-empty string that identifies the conversation, as in {EXAMPLE}.'
+        )
+    if len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest(f'"sender" must be at most {MAX_SENDER_CHARS} characters.')
+    if not isinstance(text, str):
+        raise BadRequest(f'"message" must be a string, as in {EXAMPLE}.')
+    if metadata is None:
+        metadata = {}
+    if not isinstance(metadata, dict):
+        raise BadRequest('"metadata" must be a JSON object when it is given.')
+    return sender, text, metadata
+
+
+def bearer_token(authorization: Optional[str]) -> Optional[str]:
+    """The token of ``Authorization: Bearer <token>``; None without the header; Unauthorized when malformed."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
+    return token.strip()
+
+
+def with_tenant(metadata: Dict[str, Any], token: Optional[str]) -> Dict[str, Any]:
+    """The metadata with the client's ``tenant`` removed and the verified one, if any, put in."""
+    cleaned = {k: v for k, v in metadata.items() if k != "tenant"}
+    if token is None:
+        return cleaned
+    from bot.tenants.tokens import TokenError, verify_token
+
+    try:
+        cleaned["tenant"] = verify_token(token)
+    except TokenError as exc:
+        raise Unauthorized(exc.message) from None
+    return cleaned
+
+
+class RestInput(StockRestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        custom_webhook = Blueprint("custom_webhook_RestInput", __name__)
+
+        @custom_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @custom_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
+            try:
+                sender, text, metadata = read_message(request.body or b"")
+                metadata = with_tenant(metadata, bearer_token(request.headers.get("Authorization")))
+            except BadRequest as exc:
+                return json_error(400, str(exc))
+            except Unauthorized as exc:
+                return response.json(
+                    {"error": str(exc)}, status=401, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                )
+            except Exception as exc:  # noqa: BLE001 - e.g. the tenant directory is unreachable
+                logger.error("rest: a tenant token could not be checked (%s)", type(exc).__name__)
+                return json_error(503, "Sign-in cannot be checked right now. Please try again in a moment.")
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return json_error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB.")
+            limit = get_settings().max_message_chars
+            text, too_long = screen(text, limit)
+            if too_long is not None:
+                return response.json([{"recipient_id": sender, "text": too_long}])
+            if bool_arg(request, "stream", default=False):
+                return response.stream(
+                    self.stream_response(on_new_message, text, sender, self.name(), metadata),
+                    content_type="text/event-stream",
+                )
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+            except asyncio.CancelledError:
+                logger.error("rest: a message timed out")
+            except Exception as exc:  # noqa: BLE001 - answer with whatever was said before the error
+                logger.error("rest: a message could not be handled (%s)", type(exc).__name__)
+            return response.json(collector.messages)
+
+        @custom_webhook.route("/conversations/<sender>", methods=["DELETE"])
+        async def erase(request: Request, sender: str) -> HTTPResponse:
+            """The REST side of "delete my data": the whole conversation of ``sender``, at once."""
+            sender = unquote(sender)  # ids are URL-encoded in the path
+            if not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+                return json_error(400, f"The sender id must be 1-{MAX_SENDER_CHARS} characters.")
+            agent = getattr(request.app.ctx, "agent", None)
+            store = getattr(agent, "tracker_store", None)
+            store = getattr(store, "_tracker_store", store)  # unwrap Rasa's fail-safe wrapper
+            if not hasattr(store, "erase"):
+                return json_error(501, "This server's conversation store cannot erase conversations.")
+            try:
+                deleted = await asyncio.get_running_loop().run_in_executor(None, store.erase, sender)
+            except Exception as exc:  # noqa: BLE001 - e.g. the database is down: say so, do not pretend
+                logger.error("rest: a conversation could not be erased (%s)", type(exc).__name__)
+                return json_error(503, "The conversation cannot be erased right now. Please try again in a moment.")
+            return response.json({"erased": True, "events": deleted})
+
+        return custom_webhook

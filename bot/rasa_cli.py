@@ -1,0 +1,42 @@
+"""``python -m bot.rasa_cli ARGS``: the ``rasa`` command, with no outbound traffic.
+
+Conversations are mental-health data, so the bot sends nothing anywhere on
+its own. Rasa's telemetry is off through RASA_TELEMETRY_ENABLED=false, but its
+crash reporter is initialised from a key bundled in the package whatever that
+setting says: here it is disabled before Rasa's command line starts. Every
+``${VAR}`` in endpoints.yml and credentials.yml is also given its default,
+so the files work unchanged on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def disable_outbound() -> None:
+    os.environ["RASA_TELEMETRY_ENABLED"] = "false"
+    os.environ.pop("RASA_EXCEPTION_WRITE_KEY", None)
+    import rasa.telemetry
+
+    rasa.telemetry.initialize_error_reporting = lambda: None  # type: ignore[assignment]
+
+
+def main() -> None:
+    from bot.settings import SettingsError, export_defaults, get_settings
+
+    try:
+        get_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    export_defaults()
+    disable_outbound()
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *sys.argv[1:]]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()

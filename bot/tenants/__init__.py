@@ -1,0 +1,1 @@
+"""EAP tenants: organisations whose portals embed the bot for their staff."""
