@@ -7,6 +7,7 @@ database, temp files, processes) is removed by ``stop()``.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import socket
 import subprocess
@@ -81,6 +82,16 @@ def answered(port: int) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=1)
+def domain():  # noqa: ANN201 - rasa's Domain, imported lazily
+    """The project's domain (slots included), loaded once: reading a tracker back needs it."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    return TrainingDataImporter.load_from_config(
+        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]
+    ).get_domain()
+
+
 class Cluster:
     def __init__(self, workdir: Path, servers: int = 2, extra_env: Optional[dict[str, str]] = None) -> None:
         self.db = f"therapy_cluster_{uuid.uuid4().hex[:10]}"
@@ -139,14 +150,9 @@ class Cluster:
     def tracker(self, sender: str, full: bool = True):
         import asyncio
 
-        from rasa.shared.importers.importer import TrainingDataImporter
-
         from bot.stores import PrivateSQLTrackerStore
 
-        domain = TrainingDataImporter.load_from_config(
-            str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]
-        ).get_domain()
-        store = PrivateSQLTrackerStore(domain=domain, database_url=self.url, retention_job=False)
+        store = PrivateSQLTrackerStore(domain=domain(), database_url=self.url, retention_job=False)
         try:
             return asyncio.run(store.retrieve_full_tracker(sender) if full else store.retrieve(sender))
         finally:

@@ -52,7 +52,7 @@ class Sample:
     latency: float  # seconds
     outcome: str  # ok, http_<status>, empty, timeout, connection, bad_json, dropped
     measured: bool  # False during the warm-up
-    helpline: Optional[bool] = None  # crisis messages only: did the reply carry a number?
+    helpline: Optional[bool] = None  # answered crisis messages only: did the reply carry a number?
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -132,7 +132,7 @@ async def closed_loop(client: Client, users: int, duration: float, warmup: float
             started = loop.time()
             outcome, messages = await client.send(conversation.sender, text)
             samples.append(Sample(kind, started, loop.time() - started, outcome, started >= measure_from,
-                                  has_helpline(messages) if kind == "crisis" else None))
+                                  has_helpline(messages) if kind == "crisis" and outcome == "ok" else None))
 
     await asyncio.gather(*(visitor(i) for i in range(users)))
     return samples, measure_from, max((s.started + s.latency for s in samples), default=end)
@@ -163,7 +163,7 @@ async def open_loop(client: Client, rate: float, duration: float, warmup: float,
     async def one(conversation: Conversation, kind: str, text: str, scheduled: float) -> None:
         outcome, messages = await client.send(conversation.sender, text)
         samples.append(Sample(kind, scheduled, loop.time() - scheduled, outcome, scheduled >= measure_from,
-                              has_helpline(messages) if kind == "crisis" else None))
+                              has_helpline(messages) if kind == "crisis" and outcome == "ok" else None))
         if not conversation.done:
             idle.append(conversation)  # the visitor reads the reply, then may write again
 
@@ -219,7 +219,9 @@ def summarise(shape: str, samples: list[Sample], window_start: float, window_end
         "by_kind": {k: {"n": len(v), **{m: latency_summary(v)[m] for m in ("p50", "p95")}} for k, v in sorted(kinds.items())},
         "mix": {k: round(sum(1 for s in measured if s.kind == k) / max(1, len(measured)), 3)
                 for k in sorted({s.kind for s in measured})},
-        "crisis": {"n": len(crisis), "without_helpline": sum(1 for s in crisis if s.helpline is False)},
+        # A crisis message answered without a number, and one not answered at all (also counted in errors).
+        "crisis": {"n": len(crisis), "without_helpline": sum(1 for s in crisis if s.helpline is False),
+                   "unanswered": sum(1 for s in crisis if s.outcome != "ok")},
         "warmup_requests": len(samples) - len(measured),
     }
 

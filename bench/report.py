@@ -85,9 +85,12 @@ def table(results: dict[str, Any]) -> str:
         add("peak RSS, action server process (MB)", ("memory", "actions", "peak_mb"), None, ratio=False)
     crisis_n = sum(_get(bot, s, "crisis", "n") or 0 for s in ("closed", "open", "single"))
     missed = sum(_get(bot, s, "crisis", "without_helpline") or 0 for s in ("closed", "open", "single"))
+    unanswered = sum(_get(bot, s, "crisis", "unanswered") or 0 for s in ("closed", "open", "single"))
     if bot:
         rows.append((f"crisis messages under load answered without a hotline number (of {crisis_n})", str(missed), "", "",
                      verdict("helpline", missed), ""))
+        rows.append((f"crisis messages under load not answered in time (of {crisis_n}; in the errors too)", str(unanswered), "", "",
+                     verdict("helpline", unanswered), ""))
     train = results.get("train") or {}
     if train.get("seconds") is not None:
         note = "" if train.get("measured") else f" (recorded {train.get('recorded', '?')}, not re-measured; `--train` measures it)"

@@ -222,12 +222,13 @@ def endpoints_in_memory(workdir: Path) -> Path:
 
 
 def start_bot(workdir: Path, extra_env: Optional[dict[str, str]] = None, levers: Sequence[str] = (),
-              tracker_store: str = "sql", startup_profile: Optional[Path] = None) -> Stack:
+              tracker_store: str = "sql", startup_profile: Optional[Path] = None, model: str = "models") -> Stack:
     """The action server and the Rasa server as ``make run`` starts them, on free ports, in ``workdir``.
 
     ``levers`` (bench/levers/sitecustomize.py) and ``tracker_store="memory"``
     measure proposed changes; without them the servers run exactly as configured.
     ``startup_profile``: py-spy samples the Rasa server from its start to its first answer.
+    ``model``: another trained model (e.g. one trained from a proposed config into /tmp).
     """
     from bot.db.__main__ import init_db
 
@@ -256,7 +257,7 @@ def start_bot(workdir: Path, extra_env: Optional[dict[str, str]] = None, levers:
     action = subprocess.Popen(action_server_cmd(action_port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     started = time.monotonic()
     # A second --endpoints (memory tracker store) overrides the first: argparse keeps the last.
-    rasa = subprocess.Popen(rasa_server_cmd(rasa_port, extra=extra), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    rasa = subprocess.Popen(rasa_server_cmd(rasa_port, model=model, extra=extra), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     out.close()
     stack = Stack("bot", rasa_port, rasa, workdir, log, action=action)
     stack.memory.watch("rasa", rasa.pid)
