@@ -1,7 +1,7 @@
 """Start the servers to measure, watch their memory, stop them.
 
 The bot is started with bot.run's own helpers (the commands, environment and
-readiness check that ``make run`` uses), on free ports, with its tracker store
+stop that ``make run`` uses), on free ports, with its tracker store
 and bot database in a temporary directory: a benchmark must never write into
 var/tracker.db or the real audit table. The stock baseline runs the same way
 from its cached project directory, with Rasa's defaults (in-memory tracker
@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -302,16 +301,3 @@ def start_baseline(project: Path, model: Path, workdir: Path) -> Stack:
         raise
     return stack
 
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-def check_url(url: str) -> None:
-    """Raise unless ``url`` answers (used before pointing the load at a running server)."""
-    try:
-        with urllib.request.urlopen(url, timeout=5):
-            return
-    except urllib.error.HTTPError:
-        return
