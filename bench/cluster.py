@@ -17,18 +17,13 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
+from bench.stack import free_port
 from bot.run import action_server_cmd, rasa_env, rasa_server_cmd
 from bot.settings import ROOT
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/4"
 READY_TIMEOUT = 300.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def reachable(port: int) -> bool:

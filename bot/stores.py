@@ -49,6 +49,12 @@ MAX_HELD = 5000
 ERASE_RESPONSE = "utter_data_deleted"
 
 
+def agent_tracker_store(agent: Any) -> Any:
+    """The store an agent really uses: Rasa wraps it in a FailSafeTrackerStore (None without an agent)."""
+    store = getattr(agent, "tracker_store", None)
+    return getattr(store, "_tracker_store", store)
+
+
 def _secure_delete(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA secure_delete=ON")

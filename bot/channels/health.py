@@ -22,8 +22,9 @@ CHECK_TIMEOUT_SECONDS = 3.0
 
 
 def _tracker_store_ok(agent: Any) -> str:
-    store = getattr(agent, "tracker_store", None)
-    store = getattr(store, "_tracker_store", store)  # Rasa wraps it in a FailSafeTrackerStore
+    from bot.stores import agent_tracker_store
+
+    store = agent_tracker_store(agent)
     ping = getattr(store, "ping", None)
     if store is None:
         return "missing"

@@ -165,9 +165,9 @@ class RestInput(StockRestInput):
             sender = unquote(sender)  # ids are URL-encoded in the path
             if not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return json_error(400, f"The sender id must be 1-{MAX_SENDER_CHARS} characters.")
-            agent = getattr(request.app.ctx, "agent", None)
-            store = getattr(agent, "tracker_store", None)
-            store = getattr(store, "_tracker_store", store)  # unwrap Rasa's fail-safe wrapper
+            from bot.stores import agent_tracker_store
+
+            store = agent_tracker_store(getattr(request.app.ctx, "agent", None))
             if not hasattr(store, "erase"):
                 return json_error(501, "This server's conversation store cannot erase conversations.")
             try:

@@ -5,7 +5,6 @@ the reason, where they are absent)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
 
 import pytest
@@ -14,18 +13,13 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bench.cluster import reachable
 from bot.locks import ConfiguredLockStore, lock_store_from_url
 from bot.settings import SettingsError
 from bot.stores import PrivateSQLTrackerStore
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/3"
-
-
-def reachable(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 needs_postgres = pytest.mark.skipif(not reachable(5432), reason="PostgreSQL is not running on 127.0.0.1:5432")
