@@ -100,6 +100,9 @@ class Cluster:
             DATABASE_URL=self.url,
             TRACKER_STORE_URL=self.url,
             LOCK_STORE_URL=REDIS_URL,
+            # One process per server: each "server" here stands for an instance
+            # behind the proxy, and a SIGKILL must take the whole instance down.
+            RASA_WORKERS="1",
             ACTION_SERVER_URL=f"http://127.0.0.1:{self.ports['actions']}/webhook",
             SESSION_SECRET=uuid.uuid4().hex * 2,
             AUDIT_SALT=uuid.uuid4().hex * 2,

@@ -1,18 +1,32 @@
-"""The lock store from one setting: in-process locks, or Redis when several servers share conversations.
+"""The lock store from one setting: in-process, a SQLite file shared by one machine's workers, or Redis.
 
-endpoints.yml names this class with ``url: ${LOCK_STORE_URL}``. Empty (the
-single-machine default) gives Rasa's in-memory lock store; ``redis://[:password@]host:port/db``
-(or ``rediss://`` for TLS) gives Rasa's Redis lock store, which serialises
-the turns of one conversation across every server that shares it.
+endpoints.yml names this class with ``url: ${LOCK_STORE_URL}``.
+
+- Empty, one Rasa worker: Rasa's in-memory lock store.
+- Empty, several workers (``SANIC_WORKERS``, set by ``bot.run`` from
+  RASA_WORKERS): a SQLite lock file, ``var/locks.db``. The workers are
+  separate processes behind one port, so two messages of one conversation
+  can reach two of them at once; in-process locks would let both turns run
+  and one would overwrite the other's events.
+- ``sqlite:////abs/path.db``: that lock file.
+- ``redis://[:password@]host:port/db`` (``rediss://`` for TLS): Rasa's Redis
+  lock store, which serialises the turns of one conversation across every
+  server that shares it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Optional
+import os
+import sqlite3
+import threading
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator, Optional
 from urllib.parse import unquote, urlparse
 
+from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, InMemoryLockStore, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 from redis.exceptions import RedisError
@@ -25,12 +39,30 @@ KEY_PREFIX = "therapyfaq"  # Rasa accepts letters and digits only
 SOCKET_TIMEOUT_SECONDS = 3.0
 
 
-def lock_store_from_url(url: Optional[str]) -> LockStore:
+def _workers() -> int:
+    try:
+        return int(os.environ.get("SANIC_WORKERS") or 1)
+    except ValueError:
+        return 1
+
+
+def lock_store_from_url(url: Optional[str], workers: Optional[int] = None) -> LockStore:
     if not url:
-        return InMemoryLockStore()
+        if (workers if workers is not None else _workers()) <= 1:
+            return InMemoryLockStore()
+        from bot.settings import ROOT
+
+        return SQLiteLockStore(ROOT / "var" / "locks.db")
     parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = url.split("sqlite:///", 1)[1] if url.startswith("sqlite:///") else ""
+        if not path:
+            raise SettingsError("LOCK_STORE_URL for a lock file must look like sqlite:////var/lib/bot/locks.db")
+        return SQLiteLockStore(Path(path))
     if parsed.scheme not in ("redis", "rediss"):
-        raise SettingsError(f"LOCK_STORE_URL must start with redis:// or rediss://, got scheme {parsed.scheme!r}")
+        raise SettingsError(
+            f"LOCK_STORE_URL must start with redis://, rediss:// or sqlite:///, got scheme {parsed.scheme!r}"
+        )
     try:
         db = int((parsed.path or "/1").lstrip("/") or 1)
         port = parsed.port or 6379
@@ -51,6 +83,98 @@ def lock_store_from_url(url: Optional[str]) -> LockStore:
 def _redis_failure(exc: BaseException) -> bool:
     # Rasa wraps Redis errors in LockError; a LockError of its own means "busy".
     return isinstance(exc, RedisError) or isinstance(exc.__context__, RedisError) or isinstance(exc.__cause__, RedisError)
+
+
+class SQLiteLockStore(LockStore):
+    """Rasa's ticket locks in a SQLite file, for the worker processes of one machine.
+
+    Rasa's base class reads a lock, changes it and writes it back in three
+    steps; two processes doing that at once could both be given ticket 0 and
+    run one conversation's turns together. Every read-modify-write here is one
+    ``BEGIN IMMEDIATE`` transaction instead, which SQLite serialises across
+    processes. Each call is a fraction of a millisecond (WAL, no fsync per
+    commit: a lock file lost in a power cut loses nothing that matters, as
+    every ticket expires after its lifetime anyway).
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # One connection per process, used from the event loop; the mutex only
+        # guards against a call from another thread.
+        self._conn = sqlite3.connect(str(path), timeout=10, isolation_level=None, check_same_thread=False)
+        self._mutex = threading.Lock()
+        with self._mutex:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=OFF")
+            self._conn.execute("CREATE TABLE IF NOT EXISTS locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)")
+        super().__init__()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._mutex:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _get(self, conn: sqlite3.Connection, conversation_id: str) -> Optional[TicketLock]:
+        row = conn.execute("SELECT lock FROM locks WHERE conversation_id = ?", (conversation_id,)).fetchone()
+        return TicketLock.from_dict(json.loads(row[0])) if row else None
+
+    def _put(self, conn: sqlite3.Connection, lock: TicketLock) -> None:
+        conn.execute(
+            "INSERT OR REPLACE INTO locks (conversation_id, lock) VALUES (?, ?)", (lock.conversation_id, lock.dumps())
+        )
+
+    def get_lock(self, conversation_id: str) -> Optional[TicketLock]:
+        with self._mutex:
+            return self._get(self._conn, conversation_id)
+
+    def delete_lock(self, conversation_id: str) -> None:
+        with self._mutex:
+            self._conn.execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
+
+    def save_lock(self, lock: TicketLock) -> None:
+        with self._mutex:
+            self._put(self._conn, lock)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        try:
+            with self._transaction() as conn:
+                lock = self._get(conn, conversation_id) or self.create_lock(conversation_id)
+                ticket = lock.issue_ticket(lock_lifetime)
+                self._put(conn, lock)
+                return ticket
+        except sqlite3.Error as exc:
+            raise LockError(f"Error while acquiring lock ({type(exc).__name__})") from exc
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._transaction() as conn:
+            lock = self._get(conn, conversation_id)
+            if lock:
+                lock.remove_expired_tickets()
+                self._put(conn, lock)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        # finish_serving + "delete unless someone waits", as one step: between
+        # the two another worker may have taken a ticket.
+        with self._transaction() as conn:
+            lock = self._get(conn, conversation_id)
+            if lock is None:
+                return
+            lock.remove_ticket_for(ticket_number)
+            if lock.is_someone_waiting():
+                self._put(conn, lock)
+            else:
+                conn.execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
+
+    def close(self) -> None:
+        with self._mutex:
+            self._conn.close()
 
 
 class ResilientRedisLockStore(RedisLockStore):

@@ -61,8 +61,18 @@ def purge(tracker_db_url: str, retention_days: int, now: float | None = None) ->
     try:
         if "events" not in inspect(engine).get_table_names():
             return 0
+        sqlite = engine.dialect.name == "sqlite"
         with engine.begin() as conn:
-            return conn.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff}).rowcount
+            if sqlite:  # deleted text overwritten in the file, whatever this SQLite build's default
+                conn.execute(text("PRAGMA secure_delete=ON"))
+            deleted = conn.execute(text("DELETE FROM events WHERE timestamp < :cutoff"), {"cutoff": cutoff}).rowcount
+        if sqlite and deleted:
+            # In WAL mode the deleted pages' old copies stay in the -wal file
+            # until a checkpoint: copy back and truncate it now (a busy server
+            # may hold it open; the store's own checkpoint then finishes the job).
+            with engine.connect() as conn:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        return deleted
     finally:
         engine.dispose()
 

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, str] = {
     # Several servers: a shared PostgreSQL tracker store and a Redis lock store.
     "TRACKER_STORE_URL": "",
     "LOCK_STORE_URL": "",
+    "RASA_WORKERS": "1",
     # Connections per server process to the tracker store's PostgreSQL (Rasa's own default is 50 + 100).
     "SQL_POOL_SIZE": "5",
     "SQL_MAX_OVERFLOW": "5",
@@ -87,6 +88,7 @@ class Settings:
     tracker_store_db: str
     tracker_store_url: str
     lock_store_url: str
+    rasa_workers: int
     action_server_url: str
     rasa_port: int
     action_port: int
@@ -144,6 +146,7 @@ class Settings:
             tracker_store_db=raw["TRACKER_STORE_DB"],
             tracker_store_url=raw["TRACKER_STORE_URL"] or f"sqlite:///{raw['TRACKER_STORE_DB']}",
             lock_store_url=raw["LOCK_STORE_URL"],
+            rasa_workers=workers(raw["RASA_WORKERS"]),
             action_server_url=raw["ACTION_SERVER_URL"],
             rasa_port=as_int("RASA_PORT", 1, 65535),
             action_port=as_int("ACTION_PORT", 1, 65535),
@@ -181,6 +184,28 @@ def origins(raw: str) -> tuple[str, ...]:
             )
         found.append(item.lower())
     return tuple(dict.fromkeys(found))
+
+
+def workers(raw: str) -> int:
+    """Rasa server worker processes; ``auto`` is one per core, at most 4.
+
+    One Rasa process answers on one event loop, i.e. one core. The default is
+    one: it already serves the capacity target with room to spare, and it
+    keeps the widget's long-polling fallback (for networks that block
+    WebSockets) and the outage behaviour exact. A second worker adds about
+    40% on two cores (docs/performance.md); more than 4 mostly adds memory
+    (about 0.8 GB each) on a machine that would rather run more instances.
+    """
+    value = raw.strip().lower()
+    if value == "auto":
+        return max(1, min(os.cpu_count() or 1, 4))
+    try:
+        count = int(value)
+    except ValueError:
+        raise SettingsError(f"RASA_WORKERS must be auto or a whole number from 1 to 16, got {raw!r}") from None
+    if not 1 <= count <= 16:
+        raise SettingsError(f"RASA_WORKERS must be auto or a whole number from 1 to 16, got {count}")
+    return count
 
 
 def jwt_secret(raw: str) -> str:

@@ -16,26 +16,38 @@
   held in memory (bounded) and written when the database answers again, and
   ``healthy`` turns the readiness check red meanwhile. A database that is
   unreachable at start does not stop the server from starting.
+- Cheap per turn (docs/performance.md): a SQLite file is kept open (a pool of
+  connections) in WAL mode with ``synchronous=NORMAL``, so a turn's commit is
+  an append to the log rather than a synced rollback journal; a turn's events
+  are written with one executemany and read back with one precompiled
+  query, without ORM objects; and events are deserialised without Rasa's
+  per-event walk over every Event subclass. The trackers returned are the
+  ones Rasa's own retrieve builds. Several processes (Sanic workers) may
+  share one SQLite file: see ``_known`` for why none skips or repeats
+  another's events.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
 import threading
+import weakref
 from collections import OrderedDict
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, validate_port
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, Event
+from rasa.shared.core.events import BotUttered, Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import create_engine, delete, event, text
+from sqlalchemy import bindparam, create_engine, delete, event, func, insert, or_, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.privacy import purge, redact_event
 from bot.settings import get_settings
@@ -47,6 +59,12 @@ RETRY_SECONDS = 5.0
 # oldest held one is dropped (and counted in the log) rather than exhausting memory.
 MAX_HELD = 5000
 ERASE_RESPONSE = "utter_data_deleted"
+# How long a SQLite statement waits for another process's write lock (the
+# other Sanic worker, the retention purge) before failing the turn over to memory.
+SQLITE_BUSY_SECONDS = 5.0
+# How long a WAL checkpoint after an erase waits for other processes' readers.
+# Shorter: while it waits, new writers wait behind it (a turn is delayed, not failed).
+CHECKPOINT_BUSY_SECONDS = 1.0
 
 
 def agent_tracker_store(agent: Any) -> Any:
@@ -59,6 +77,48 @@ def _secure_delete(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA secure_delete=ON")
     cur.close()
+
+
+def _sqlite_file_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL: a commit appends to the -wal file (no rollback journal to create,
+    # sync and delete), readers and the one writer do not block each other,
+    # and several processes can share the file (the busy timeout covers the
+    # short write lock). synchronous=NORMAL in WAL mode syncs at checkpoints
+    # only: a power cut may lose the last turns, never corrupt the file.
+    _secure_delete(dbapi_conn, _record)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+# Event type name -> class, as Rasa's ``Event.resolve_by_type`` finds it. Rasa
+# walks every (imported) Event subclass, with an ``inspect.isabstract`` per
+# class, for each event it deserialises: a third of a retrieve. The classes
+# are defined at import time and their type names are unique, so asking Rasa
+# once per type name gives the same class.
+_EVENT_CLASSES: dict[str, Optional[type[Event]]] = {}
+
+
+def _deserialise_events(serialised: list[dict[str, Any]]) -> list[Event]:
+    """``rasa.shared.core.events.deserialise_events``, with the class lookup done once per type."""
+    out = []
+    for data in serialised:
+        if "event" not in data:
+            continue
+        name = data["event"]
+        if name is None:
+            cls = None
+        elif name in _EVENT_CLASSES:
+            cls = _EVENT_CLASSES[name]
+        else:
+            cls = _EVENT_CLASSES[name] = Event.resolve_by_type(name)  # Rasa's own lookup (and error)
+        restored = cls._from_parameters(data) if cls is not None else None
+        if restored:
+            out.append(restored)
+        else:
+            logger.warning("a stored event could not be deserialised (type %r); skipped", name)
+    return out
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -83,10 +143,24 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         url = make_url(database_url) if database_url else make_url(
             self.get_db_url(dialect, host, validate_port(port), db, username, password, None, query)
         )
-        if url.get_backend_name() == "sqlite":
-            self.engine = create_engine(url)
+        self._wal = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+        self._busy_ms = int(SQLITE_BUSY_SECONDS * 1000)
+        if self._wal:
+            # Kept connections: SQLAlchemy 1.4's default for a SQLite file
+            # opens and closes one per session, i.e. twice a turn, and closing
+            # the last one also checkpoints the WAL. check_same_thread: the
+            # pool hands a connection to one thread at a time (event loop,
+            # recovery thread). timeout is SQLite's busy timeout.
+            self.engine = create_engine(
+                url, poolclass=QueuePool, pool_size=5, max_overflow=5, pool_timeout=5,
+                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+            )
             # Deleted rows (retention, "delete my data") are overwritten on
-            # disk, not left readable in the file's free pages.
+            # disk, not left readable in the file's free pages; and the WAL
+            # is checkpointed and truncated after such deletes (_checkpoint).
+            event.listen(self.engine, "connect", _sqlite_file_pragmas)
+        elif url.get_backend_name() == "sqlite":  # in memory: one connection, nothing on disk
+            self.engine = create_engine(url)
             event.listen(self.engine, "connect", _secure_delete)
         else:
             pool = int(os.environ.get("SQL_POOL_SIZE") or 5)
@@ -104,10 +178,13 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self._stop = threading.Event()
         self._healthy = True
         self._tables_ready = False
-        # sender -> events already in the database for its current session
-        self._stored: OrderedDict[str, int] = OrderedDict()
+        # sender -> (events already in the database for its current session,
+        # the tracker object that count belongs to): see _known
+        self._stored: OrderedDict[str, tuple[int, Optional[weakref.ref[DialogueStateTracker]]]] = OrderedDict()
         self._held: OrderedDict[str, DialogueStateTracker] = OrderedDict()
         self._dropped = 0
+        self._checkpoint_due = False
+        self._statements()
         try:
             self._ensure_tables()
         except SQLAlchemyError as exc:
@@ -160,7 +237,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     def _recover_periodically(self) -> None:
         while not self._stop.wait(RETRY_SECONDS):
-            if self._healthy and self._tables_ready and not self._held:
+            if self._healthy and self._tables_ready and not self._held and not self._checkpoint_due:
                 continue
             try:
                 with self.engine.connect() as conn:  # a real round trip before declaring it back
@@ -169,6 +246,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                     self._ensure_tables()
                 for sender in list(self._held):
                     self._flush(sender)
+                if self._checkpoint_due:
+                    self._checkpoint()
             except SQLAlchemyError as exc:
                 self._down(exc)
                 continue
@@ -176,12 +255,62 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     # --- reading and writing ---------------------------------------------------------------
 
-    def _remember(self, sender_id: str, stored: int) -> None:
+    def _statements(self) -> None:
+        """The per-turn statements, built once (Core, not ORM: no objects per row, no query building).
+
+        The same SQL as Rasa's ``SQLTrackerStore._event_query``: a sender's
+        events from its latest SessionStarted on (or all of them), in id order.
+        """
+        events = self.SQLEvent.__table__
+        sender = bindparam("sender_id")
+        start = (
+            select(func.max(events.c.timestamp).label("session_start"))
+            .where(events.c.sender_id == sender, events.c.type_name == SessionStarted.type_name)
+            .subquery()
+        )
+        current = (
+            select(events.c.data)
+            .where(events.c.sender_id == sender)
+            .where(or_(events.c.timestamp >= start.c.session_start, start.c.session_start.is_(None)))
+            .order_by(events.c.id)
+        )
+        self._select_current = current
+        self._select_all = select(events.c.data).where(events.c.sender_id == sender).order_by(events.c.id)
+        self._count_current = select(func.count()).select_from(current.subquery())
+        self._insert = insert(events)
+
+    def _remember(self, sender_id: str, stored: int, tracker: Optional[DialogueStateTracker]) -> None:
         with self._lock:
-            self._stored[sender_id] = stored
+            self._stored[sender_id] = (stored, weakref.ref(tracker) if tracker is not None else None)
             self._stored.move_to_end(sender_id)
             while len(self._stored) > MAX_HELD * 4:
                 self._stored.popitem(last=False)
+
+    def _known(self, tracker: DialogueStateTracker) -> Optional[int]:
+        """How many of ``tracker``'s events are in the database, when this process knows; else None.
+
+        Several processes may write one conversation (two Sanic workers on one
+        SQLite file, several servers on one PostgreSQL), so a count this
+        process saw some turns ago can be stale: trusting it would skip or
+        repeat events another process wrote since. A count is only trusted
+        for the very tracker object it was taken for. Rasa reads the
+        conversation at the start of each turn (``retrieve``, inside the
+        turn's lock, which is shared across processes when several run) and
+        saves that same object at its end, so the count taken by the retrieve
+        of this turn is current; ``_write`` then moves it on to what it wrote.
+        Any other tracker (one this process did not read in this turn, or an
+        event broker's ``stream_events`` retrieving a second copy) is counted
+        in the database, as Rasa's own ``_additional_events`` does. No tracker
+        (None) marks a conversation the database did not have, or could not
+        be asked about: whatever tracker comes next for it is new throughout.
+        """
+        entry = self._stored.get(tracker.sender_id)
+        if entry is None:
+            return None
+        count, ref = entry
+        if ref is None or ref() is tracker:
+            return count
+        return None
 
     def _hold(self, tracker: DialogueStateTracker) -> None:
         with self._lock:
@@ -214,11 +343,28 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             tracker = await super().retrieve(sender_id)
         except SQLAlchemyError as exc:
             self._down(exc)
-            self._remember(sender_id, 0)  # a new tracker: all its events are unsaved
+            self._remember(sender_id, 0, None)  # a new tracker: all its events are unsaved
             return None
         self._up()
-        self._remember(sender_id, len(tracker.events) if tracker else 0)
+        self._remember(sender_id, len(tracker.events) if tracker else 0, tracker)
         return tracker
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """Rasa's ``SQLTrackerStore._retrieve`` (``retrieve`` and ``retrieve_full_tracker``), same tracker, cheaper."""
+        statement = self._select_all if fetch_events_from_all_sessions else self._select_current
+        with self.session_scope() as session:
+            rows = session.execute(statement, {"sender_id": sender_id}).scalars().all()
+        if self.domain and rows:
+            logger.debug("Recreating tracker from sender id '%s'", sender_id)
+            return DialogueStateTracker.from_events(sender_id, _deserialise_events([json.loads(r) for r in rows]),
+                                                    self.domain.slots)
+        logger.debug("Can't retrieve tracker matching sender id '%s' from SQL storage. Returning `None` instead.", sender_id)
+        return None
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """Rasa's: the tracker's events past those of the current session in the database."""
+        stored = session.execute(self._count_current, {"sender_id": tracker.sender_id}).scalar()
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
@@ -236,33 +382,40 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     def _write(self, tracker: DialogueStateTracker) -> bool:
         """Store the tracker's new events; False when there was nothing to write (no database call)."""
         sender = tracker.sender_id
-        known = self._stored.get(sender)
+        known = self._known(tracker)
         if known is not None and known >= len(tracker.events):
             return False
+        erased = False
         with self.session_scope() as session:
             events: list[Event] = (
-                list(tracker.events)[known:] if known is not None else list(self._additional_events(session, tracker))
+                list(itertools.islice(tracker.events, known, None)) if known is not None
+                else list(self._additional_events(session, tracker))
             )
             if any(isinstance(e, BotUttered) and (e.metadata or {}).get("utter_action") == ERASE_RESPONSE for e in events):
                 self._erase(session, sender)
                 session.commit()
                 with self._lock:
                     self._stored.pop(sender, None)
-                return True
-            for e in events:
-                data = redact_event(e.as_dict())
-                session.add(
-                    self.SQLEvent(
-                        sender_id=sender,
-                        type_name=e.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=(data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-            session.commit()
-        self._remember(sender, len(tracker.events))
+                erased = True
+            else:
+                rows = []
+                for e in events:
+                    data = redact_event(e.as_dict())
+                    rows.append({
+                        "sender_id": sender,
+                        "type_name": e.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": (data.get("parse_data") or {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    })
+                if rows:
+                    session.execute(self._insert, rows)  # one executemany for the turn
+                session.commit()
+        if erased:
+            self._checkpoint()
+            return True
+        self._remember(sender, len(tracker.events), tracker)
         return True
 
     # --- privacy --------------------------------------------------------------------------
@@ -275,6 +428,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                 deleted = purge(url, days)
                 if deleted:
                     logger.info("retention: deleted %d events older than %d days", deleted, days)
+                    self._checkpoint()
             except Exception as exc:  # noqa: BLE001 - retry at the next interval
                 logger.error("retention purge failed (%s); will retry", type(exc).__name__)
             self._stop.wait(PURGE_INTERVAL_SECONDS)
@@ -299,7 +453,34 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             session.commit()
         with self._lock:
             self._stored.pop(sender_id, None)
+        self._checkpoint()
         return deleted
+
+    def _checkpoint(self) -> None:
+        """After deleting conversations from a SQLite file: copy the WAL into it and truncate the WAL.
+
+        secure_delete overwrites the deleted rows in the pages the delete
+        writes, but in WAL mode those pages go to the -wal file first, and the
+        frames the conversation was written in stay readable there until the
+        log is reused. A TRUNCATE checkpoint puts the overwritten pages into
+        the database file and empties the -wal file. It waits (busy timeout)
+        for readers in other processes; if one still holds an old snapshot,
+        the recovery thread tries again.
+        """
+        if not self._wal:
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(CHECKPOINT_BUSY_SECONDS * 1000)}")
+                try:
+                    busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                finally:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {self._busy_ms}")
+        except SQLAlchemyError as exc:
+            if not self._checkpoint_due:
+                logger.warning("WAL checkpoint after a delete failed (%s); will retry", type(exc).__name__)
+            busy = 1
+        self._checkpoint_due = bool(busy)
 
     def close(self) -> None:
         self._stop.set()

@@ -1,7 +1,7 @@
 """Proposed performance changes, applied to a benchmarked server only, to measure them before anyone makes them.
 
-``python -m bench.run --lever validator --lever sqlite_wal`` puts this folder
-first on the servers' PYTHONPATH with BENCH_LEVERS=validator,sqlite_wal;
+``python -m bench.run --lever validator`` puts this folder
+first on the servers' PYTHONPATH with BENCH_LEVERS=validator;
 Python imports ``sitecustomize`` at start-up, and each named lever patches
 its target module right after that module is first imported (nothing is
 imported early, so start-up order is unchanged). Nothing here runs in
@@ -12,11 +12,9 @@ docs/performance.md, to be made in the project's own code if adopted.
   ``jsonschema.validate``, which re-validates the schema itself on each call
   (about 80 ms of the event loop, during which no other visitor is served).
   A validator built once does the same check in about 1 ms.
-- ``sqlite_wal``: the SQLite tracker store (bot/stores.py) with kept
-  connections (a QueuePool), WAL journal and ``synchronous=NORMAL``: a turn's
-  commit appends to the log instead of opening the file, syncing a rollback
-  journal and the database, and closing it again (the bot database already
-  uses WAL).
+
+The former ``sqlite_wal`` lever (kept connections, WAL, ``synchronous=NORMAL``
+for the SQLite tracker store) has been adopted in bot/stores.py itself.
 """
 
 from __future__ import annotations
@@ -47,36 +45,8 @@ def _cached_validator(module: Any) -> None:
     remote._validate_action_result = validate
 
 
-def _sqlite_wal(module: Any) -> None:
-    from sqlalchemy import event
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.pool import QueuePool
-
-    def pragmas(dbapi_conn: Any, _record: Any) -> None:
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.close()
-
-    original = module.create_engine
-
-    def create_engine(url: Any, **kwargs: Any) -> Any:
-        if make_url(url).get_backend_name() != "sqlite":
-            return original(url, **kwargs)
-        # Kept connections (SQLAlchemy 1.4 opens and closes one per session for a
-        # SQLite file, and closing the last one checkpoints the WAL each turn).
-        kwargs.setdefault("poolclass", QueuePool)
-        kwargs.setdefault("connect_args", {})["check_same_thread"] = False
-        engine = original(url, **kwargs)
-        event.listen(engine, "connect", pragmas)
-        return engine
-
-    module.create_engine = create_engine
-
-
 PATCHES: dict[str, tuple[str, Callable[[Any], None]]] = {
     "validator": ("rasa.core.actions.action", _cached_validator),
-    "sqlite_wal": ("bot.stores", _sqlite_wal),
 }
 
 

@@ -31,7 +31,7 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import AbstractSet, Iterable, Optional
 
 import numpy
 import spacy
@@ -228,10 +228,18 @@ class _Hit:
 
 
 class CrisisDetector:
-    """Compiles the pattern tables once; ``detect`` is then cheap."""
+    """Compiles the pattern tables once; ``detect`` is then cheap.
 
-    def __init__(self, nlp: spacy.language.Language) -> None:
+    ``validate=True`` makes spaCy's Matcher check every pattern against its
+    schema as it is added. That check costs several seconds over the ~9,600
+    patterns, on every cold start, and its outcome only changes when
+    ``patterns`` or the template compiler does, so the server builds without
+    it and the unit tests (tests/unit/test_crisis_build.py) build with it.
+    """
+
+    def __init__(self, nlp: spacy.language.Language, *, validate: bool = False) -> None:
         self.nlp = nlp
+        self._validate = validate
         lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
         # The lemmatizer component is in lookup mode. Its table is read directly
         # in one array pass (the component's own per-token loop costs about a
@@ -252,6 +260,14 @@ class CrisisDetector:
         for group, words in P.CLASSES.values():
             if group:
                 self._group_members.setdefault(group, set()).update(words)
+        # Build-time caches. The same lemmas recur in thousands of expanded
+        # patterns; computing their surface forms once each (and inverting
+        # LEMMA_FIX once rather than scanning it per call) is most of the
+        # build's speed.
+        self._fix_forms: dict[str, set[str]] = {}
+        for form, lemma in P.LEMMA_FIX.items():
+            self._fix_forms.setdefault(lemma, set()).add(form)
+        self._surface_cache: dict[str, frozenset[str]] = {}
 
         self._families: dict[str, _Family] = {}
         self._pattern_info: dict[int, tuple[_Family, bool]] = {}
@@ -307,8 +323,18 @@ class CrisisDetector:
 
     # -- compilation helpers -------------------------------------------------
 
-    def _surfaces(self, lemma: str) -> set[str]:
-        """Surface forms that lemmatise to ``lemma`` (regular and common irregular)."""
+    def _surfaces(self, lemma: str) -> frozenset[str]:
+        """Surface forms that lemmatise to ``lemma`` (regular and common irregular).
+
+        Cached per lemma; frozen because the cached value is shared by every caller.
+        """
+        forms = self._surface_cache.get(lemma)
+        if forms is None:
+            forms = self._surface_cache[lemma] = frozenset(self._compute_surfaces(lemma))
+        return forms
+
+    def _compute_surfaces(self, lemma: str) -> set[str]:
+        """``_surfaces`` without the cache."""
         cands = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
         if lemma.endswith("e"):
             cands |= {lemma[:-1] + "ing"}
@@ -317,7 +343,7 @@ class CrisisDetector:
         if len(lemma) > 2:
             cands |= {lemma + lemma[-1] + "ing", lemma + lemma[-1] + "ed"}
         cands |= set(_IRREGULAR.get(lemma, ()))
-        cands |= {k for k, v in P.LEMMA_FIX.items() if v == lemma}
+        cands |= self._fix_forms.get(lemma, set())
         return {c for c in cands if c == lemma or self._lemma_of(c) == lemma}
 
     def _lemma_of(self, low: str) -> str:
@@ -326,7 +352,7 @@ class CrisisDetector:
             return fix
         return self._table.get(low, low) if self._table else low
 
-    def _spec_words(self, spec: dict) -> tuple[Optional[str], set[str]]:
+    def _spec_words(self, spec: dict) -> tuple[Optional[str], AbstractSet[str]]:
         """(anchor key, surface forms) for a token spec; key None if not anchorable."""
         if "LEMMA" in spec:
             w = spec["LEMMA"]
@@ -384,12 +410,45 @@ class CrisisDetector:
             self._reach[akey] = (max(before, idx), max(after, len(pat) - idx - 1))
             m = table.get(akey)
             if m is None:
-                m = table[akey] = Matcher(self.nlp.vocab)
+                m = table[akey] = Matcher(self.nlp.vocab, validate=self._validate)
             m.add(key, [pat])
             self.max_len = max(self.max_len, len(pat))
             if gate:
                 self._gate |= best[2]
                 self.n_patterns += 1
+
+    def compiled(self) -> dict[str, object]:
+        """Everything the build produced that ``detect`` relies on, as plain data.
+
+        Two detectors with equal ``compiled()`` detect the same things. Used by
+        tests/unit/test_crisis_build.py and bench/startup.py to check that a
+        faster build compiles exactly what a straightforward one does.
+        """
+        strings = self.nlp.vocab.strings
+
+        def patterns(table: dict[str, Matcher]) -> dict[tuple[str, str], list[list[dict]]]:
+            # (anchor key, pattern key) -> the token patterns added, in order.
+            # ``_patterns`` (declared public by spaCy's Matcher) holds them as
+            # given; ``Matcher.get`` would mean probing every key in every matcher.
+            return {
+                (anchor, strings[key]): list(pats)
+                for anchor, matcher in table.items()
+                for key, pats in matcher._patterns.items()
+            }
+
+        return {
+            "matchers": patterns(self._matchers),
+            "guard_matchers": patterns(self._guard_matchers),
+            "pattern_info": {strings[k]: (fam.id, has_neg) for k, (fam, has_neg) in self._pattern_info.items()},
+            "guard_veto": {strings[k]: veto for k, veto in self._guard_veto.items()},
+            "reach": dict(self._reach),
+            "reqs": {k: list(v) for k, v in self._reqs.items()},
+            "needed_keys": set(self._needed_keys),
+            "gate": set(self._gate),
+            "typo_targets": set(self._typo_targets),
+            "max_len": self.max_len,
+            "n_patterns": self.n_patterns,
+        }
 
     # -- normalisation -------------------------------------------------------
 

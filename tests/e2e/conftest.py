@@ -45,8 +45,10 @@ def agent(e2e_dir: Path, seeded_db: str):
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
+    from bot.rasa_patches import apply
     from bot.settings import export_defaults, get_settings
 
+    apply()  # what every Rasa server process runs (bot.rasa_cli)
     os.environ["TRACKER_STORE_DB"] = str(e2e_dir / "tracker.db")
     os.environ["DATABASE_URL"] = seeded_db
     os.environ["ACTION_SERVER_URL"] = f"http://127.0.0.1:{free_port()}/webhook"  # nothing listens there

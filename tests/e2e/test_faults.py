@@ -75,6 +75,8 @@ class Server:
             TRACKER_STORE_URL=f"postgresql://postgres@127.0.0.1:{self.pg.port}/{self.db}",
             LOCK_STORE_URL=f"redis://127.0.0.1:{self.redis.port}/4",
             ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
+            # One process: what it holds during an outage is what these tests check.
+            RASA_WORKERS="1",
         )
         with self.log.open("w") as out:
             self.process = subprocess.Popen(rasa_server_cmd(self.port), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -450,27 +450,48 @@ def user_metadata(tracker_db: Path, sender: str, timeout: float = 10) -> list[di
 
 
 class Client:
-    """python-socketio's asyncio client over long-polling (its WebSocket needs aiohttp 3.10+; Rasa pins 3.9)."""
+    """A Socket.IO client over a WebSocket, as the widget connects.
+
+    Written on ``websockets`` (Engine.IO 4 framing: "0" open, "40" connect,
+    "42" event, "2"/"3" ping/pong): python-socketio's asyncio client needs
+    aiohttp 3.10+ for WebSockets (Rasa pins 3.9), and long-polling cannot
+    be used against several Rasa workers behind one port.
+    """
 
     def __init__(self) -> None:
-        import socketio
-
-        self.sio = socketio.AsyncClient(reconnection=False)
+        self.ws: Any = None
         self.events: asyncio.Queue = asyncio.Queue()
-        for name in ("session_confirm", "session_error", "bot_uttered", "message_error"):
-            self.sio.on(name, self._record(name))
-
-    def _record(self, name: str) -> Any:
-        async def record(data: Any = None) -> None:
-            await self.events.put((name, data))
-
-        return record
+        self._reader: Optional[asyncio.Task] = None
 
     async def connect(self, url: str, origin: str) -> None:
-        await self.sio.connect(url, headers={"Origin": origin}, transports=["polling"], wait_timeout=10)
+        import websockets
+
+        ws_url = url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
+        try:
+            self.ws = await asyncio.wait_for(websockets.connect(ws_url, origin=origin), 10)
+        except (websockets.exceptions.InvalidHandshake, OSError) as exc:
+            raise ConnectionRefusedError(f"refused: {exc}") from exc
+        opened = await asyncio.wait_for(self.ws.recv(), 10)
+        assert opened.startswith("0"), opened
+        await self.ws.send("40")
+        connected = await asyncio.wait_for(self.ws.recv(), 10)
+        if not connected.startswith("40"):
+            raise ConnectionRefusedError(f"refused: {connected}")
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        async for frame in self.ws:
+            if frame == "2":
+                await self.ws.send("3")
+            elif frame.startswith("42"):
+                name, *data = json.loads(frame[2:])
+                await self.events.put((name, data[0] if data else None))
+
+    async def emit(self, name: str, data: Any) -> None:
+        await self.ws.send("42" + json.dumps([name, data]))
 
     async def session(self, **request: Any) -> str:
-        await self.sio.emit("session_request", request)
+        await self.emit("session_request", request)
         name, data = await asyncio.wait_for(self.events.get(), 10)
         assert name == "session_confirm", data
         return data["session_id"]
@@ -489,7 +510,19 @@ class Client:
         return found
 
     async def close(self) -> None:
-        await self.sio.eio.disconnect(abort=True)  # do not wait out the server's open long-poll
+        if self._reader:
+            self._reader.cancel()
+        if self.ws is not None:
+            await self.ws.close()
+
+
+def signal_tree(pid: int, sig: int) -> None:
+    """``sig`` to the Rasa server and its worker processes (they serve the port, not the parent)."""
+    import psutil
+
+    for child in psutil.Process(pid).children(recursive=True):
+        child.send_signal(sig)
+    os.kill(pid, sig)
 
 
 def in_own_loop(coroutine: Any) -> Any:
@@ -499,9 +532,7 @@ def in_own_loop(coroutine: Any) -> Any:
 
 
 def test_a_disallowed_origin_cannot_connect(ready: Stack) -> None:
-    import socketio
-
-    with pytest.raises(socketio.exceptions.ConnectionError):
+    with pytest.raises(ConnectionRefusedError):
         in_own_loop(Client().connect(ready.chat_url, "http://evil.example"))
     request = urllib.request.Request(
         ready.chat_url + "/socket.io/?EIO=4&transport=polling", headers={"Origin": "http://evil.example"}
@@ -520,7 +551,7 @@ def test_a_guessed_session_id_gets_none_of_another_visitors_replies(ready: Stack
             await attacker.connect(ready.chat_url, ready.origin)
             attacker_id = await attacker.session(session_id=victim_id.split(".")[0] + "." + "0" * 32)
             assert attacker_id.split(".")[0] != victim_id.split(".")[0]
-            await victim.sio.emit("user_uttered", {"message": "what is CBT?", "session_id": victim_id})
+            await victim.emit("user_uttered", {"message": "what is CBT?", "session_id": victim_id})
             got = await victim.replies_within(WAIT_MS / 1000, until="Cognitive behavioral therapy")
             assert "Cognitive behavioral therapy" in str(got[-1][1].get("text"))
             assert await attacker.replies_within(1) == []
@@ -540,7 +571,7 @@ def test_a_silent_server_is_reported_with_the_crisis_lines(ready: Stack, page_at
 
     page = page_at(ready.page_url, init_script="window.TherapyChatConfig = {replyTimeoutSeconds: 3};")
     expect(page.locator(".tc-widget")).to_have_attribute("data-state", "online", timeout=WAIT_MS)
-    os.kill(ready.rasa.pid, signal.SIGSTOP)
+    signal_tree(ready.rasa.pid, signal.SIGSTOP)
     try:
         ask(page, "what is CBT?")
         expect(page.locator(".tc-typing")).to_be_visible()
@@ -550,7 +581,7 @@ def test_a_silent_server_is_reported_with_the_crisis_lines(ready: Stack, page_at
         expect(page.locator(".tc-typing")).to_be_hidden()
         shot(page, "no-answer")
     finally:
-        os.kill(ready.rasa.pid, signal.SIGCONT)
+        signal_tree(ready.rasa.pid, signal.SIGCONT)
     # The late answer still arrives and is shown.
     expect(bot_bubbles(page).first).to_contain_text("Cognitive behavioral therapy", timeout=WAIT_MS)
 
@@ -562,7 +593,7 @@ def test_with_rasa_stopped_the_widget_says_so_and_shows_the_crisis_lines(ready: 
     page = page_at(ready.page_url)
     widget = page.locator(".tc-widget")
     expect(widget).to_have_attribute("data-state", "online", timeout=WAIT_MS)
-    ready.rasa.kill()  # a crash, not a polite stop
+    signal_tree(ready.rasa.pid, signal.SIGKILL)  # a crash, not a polite stop: every worker too
     ready.rasa.wait()
 
     notice = page.locator(".tc-log .tc-notice").last

@@ -49,3 +49,20 @@ def test_nginx_routes_sockets_rest_and_platforms_with_affinity() -> None:
     assert re.search(r"upstream rasa_by_conversation \{\s*hash \$conversation consistent;", conf)
     assert re.search(r"upstream rasa_socketio \{\s*hash \$remote_addr consistent;", conf)
     assert "backup;" in conf and "$request_body" not in conf
+
+
+def test_every_rasa_process_starts_through_the_projects_entry_point() -> None:
+    # bot.rasa_cli turns Rasa's crash reporter off and applies RASA_WORKERS and
+    # the hot-path fixes; a bare `rasa` command would silently skip all three.
+    commands = [
+        c["command"]
+        for d in manifests() if d["kind"] == "Deployment"
+        for c in d["spec"]["template"]["spec"]["containers"]
+    ]
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    commands.append(yaml.safe_load(re.search(r"^CMD (.+)$", dockerfile, re.M).group(1)))
+    rasa_commands = [c for c in commands if "run" in c]
+    assert len(rasa_commands) >= 3  # the Rasa server twice (image default, manifest) and the action server
+    for command in rasa_commands:
+        assert command[:3] == ["python", "-m", "bot.rasa_cli"], command
+    assert "RASA_WORKERS=1" in dockerfile  # one worker per pod: Kubernetes scales by pods

@@ -660,7 +660,14 @@
       this.offline();
       return;
     }
-    var options = { reconnectionDelay: 1000, reconnectionDelayMax: 10000, timeout: 8000 };
+    // WebSocket first: one connection stays with one server process, which
+    // lets the server run several workers behind one port. Long-polling is the
+    // fallback for networks that block WebSockets (it needs every request of
+    // a visitor to reach the same process: one worker, or a sticky proxy).
+    var options = {
+      reconnectionDelay: 1000, reconnectionDelayMax: 10000, timeout: 8000,
+      transports: ["websocket", "polling"], tryAllTransports: true
+    };
     if (this.config.tenantToken) {
       options.auth = { tenant_token: String(this.config.tenantToken) };
     }

@@ -1,0 +1,127 @@
+"""Two fixes to Rasa 3.6's per-message hot path, applied by every Rasa process we start.
+
+Both were found by profiling the server under load (docs/performance.md) and
+change how fast a reply is computed, never what it is:
+
+- **Action-server responses** are checked with ``jsonschema.validate``,
+  which re-checks the schema itself on every call: about 80 ms of CPU per
+  follow-up on this machine, during which the event loop serves nobody else.
+  Here the validator is built once (about 0.2 ms per check). An invalid
+  response still goes through Rasa's own method, so its error is unchanged.
+- **The model's graph** is run by dask for every message and every
+  prediction (two to three times per message), which works out the
+  dependency order afresh each time and formats the whole input (tracker
+  included) into a debug message that is thrown away. ``SequentialGraphRunner``
+  works out each target set's order once and then calls the nodes in it:
+  the same nodes, with the same inputs, in a dependency order.
+
+``apply()`` is idempotent; ``bot.rasa_cli`` calls it before Rasa's command
+line starts, and tests and benchmarks that load an agent in process call it
+too, so they run what the server runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Tuple
+
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.graph import ExecutionContext, GraphNode, GraphNodeHook, GraphSchema
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.storage.storage import ModelStorage
+
+logger = logging.getLogger(__name__)
+_applied = False
+
+# (node name, node, names of what it needs in its schema's order)
+_Step = Tuple[str, GraphNode, Tuple[str, ...]]
+
+
+class SequentialGraphRunner(DaskGraphRunner):
+    """Runs the predict graph's nodes one after another in a cached dependency order."""
+
+    def __init__(
+        self,
+        graph_schema: GraphSchema,
+        model_storage: ModelStorage,
+        execution_context: ExecutionContext,
+        hooks: Optional[List[GraphNodeHook]] = None,
+    ) -> None:
+        super().__init__(graph_schema, model_storage, execution_context, hooks)
+        self._plans: Dict[Tuple[str, ...], List[_Step]] = {}
+
+    def _plan(self, targets: Tuple[str, ...]) -> List[_Step]:
+        plan = self._plans.get(targets)
+        if plan is not None:
+            return plan
+        nodes = self._graph_schema.minimal_graph_schema(list(targets)).nodes
+        order: List[_Step] = []
+        state: Dict[str, int] = {}  # 1: being visited, 2: done
+
+        def visit(name: str) -> None:
+            if name not in nodes or state.get(name) == 2:
+                return  # an input (e.g. __message__) or already placed
+            if state.get(name) == 1:
+                raise GraphRunError(f"The graph has a cycle through '{name}'.")
+            state[name] = 1
+            needs = tuple(nodes[name].needs.values())
+            for dependency in needs:
+                visit(dependency)
+            state[name] = 2
+            order.append((name, self._instantiated_nodes[name], needs))
+
+        for target in targets:
+            visit(target)
+        self._plans[targets] = order
+        return order
+
+    def run(self, inputs: Optional[Dict[str, Any]] = None, targets: Optional[List[str]] = None) -> Dict[str, Any]:
+        run_targets = tuple(targets if targets else self._graph_schema.target_names)
+        plan = self._plan(run_targets)
+        results: Dict[str, Any] = {}
+        for name, value in (inputs or {}).items():
+            if isinstance(value, str) and value in self._graph_schema.nodes:
+                raise GraphRunError(
+                    f"Input value '{value}' clashes with a node name. Make sure that none of the input names "
+                    f"passed to the `run` method are the same as node names in the graph schema."
+                )
+            results[name] = (name, value)  # what dask hands a node for an input key
+        try:
+            for name, node, needs in plan:
+                # A name nothing provides is passed as the bare name, as dask does; the node reports it.
+                results[name] = node(*(results.get(dependency, dependency) for dependency in needs))
+        except RuntimeError as exc:
+            raise GraphRunError("Error running runner.") from exc
+        return {name: value for name, value in (results[target] for target in run_targets if target in results)}
+
+
+def _cached_action_validator() -> None:
+    from jsonschema import validators
+    from rasa.core.actions.action import RemoteAction
+
+    if getattr(RemoteAction._validate_action_result, "_cached", False):
+        return
+    schema = RemoteAction.action_response_format_spec()
+    validator = validators.validator_for(schema)(schema)
+    stock = RemoteAction._validate_action_result
+
+    def validate(self: RemoteAction, result: Dict[str, Any]) -> bool:
+        if validator.is_valid(result):
+            return True
+        return stock(self, result)  # raises with Rasa's own message
+
+    validate._cached = True  # type: ignore[attr-defined]
+    RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
+
+
+def apply() -> None:
+    """Install both fixes in this process (before the agent loads its model)."""
+    global _applied
+    if _applied:
+        return
+    import rasa.core.processor
+
+    _cached_action_validator()
+    # The processor names the runner class when it loads a model.
+    rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
+    _applied = True
