@@ -163,6 +163,9 @@ async def main_async(args: argparse.Namespace) -> int:
         module, patch = LEVERS[name]
         patch(importlib.import_module(module))
         print(f"lever applied: {name}")
+    from bot import rasa_patches
+
+    rasa_patches.apply()  # what every Rasa server process runs (a no-op under --lever stock_rasa)
 
     nodes = NodeTimer()
     with tempfile.TemporaryDirectory(prefix="bench-components-") as tmp:

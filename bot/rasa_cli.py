@@ -15,6 +15,7 @@ SANIC_WORKERS (one setting for every way the server is started), and
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 
@@ -24,6 +25,31 @@ def disable_outbound() -> None:
     import rasa.telemetry
 
     rasa.telemetry.initialize_error_reporting = lambda: None  # type: ignore[assignment]
+
+
+def workers_die_with_the_server() -> None:
+    """Every process the Rasa server forks (its Sanic workers) is killed when the server process dies.
+
+    The workers share the server's port. Without this, a server killed hard
+    (OOM killer, SIGKILL, a supervisor's timeout) leaves them running and
+    answering with nobody to stop them; and a worker that receives a stop
+    signal while still loading its model only passes it on to its siblings
+    (the handler Sanic installed in the parent before forking).
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid()
+    pr_set_pdeathsig = 1
+
+    def in_child() -> None:
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
+        if os.getppid() != parent:  # the server died between the fork and the line above
+            os._exit(1)
+
+    os.register_at_fork(after_in_child=in_child)
 
 
 def main() -> None:
@@ -40,6 +66,7 @@ def main() -> None:
     if args[:2] != ["run", "actions"]:  # the action server imports no Rasa core (nor TensorFlow)
         if args[:1] == ["run"]:
             os.environ["SANIC_WORKERS"] = str(get_settings().rasa_workers)
+            workers_die_with_the_server()
         from bot.rasa_patches import apply
 
         apply()

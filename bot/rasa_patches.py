@@ -1,4 +1,4 @@
-"""Two fixes to Rasa 3.6's per-message hot path, applied by every Rasa process we start.
+"""Fixes to Rasa 3.6's per-message hot path, applied by every Rasa process we start.
 
 Both were found by profiling the server under load (docs/performance.md) and
 change how fast a reply is computed, never what it is:
@@ -14,6 +14,10 @@ change how fast a reply is computed, never what it is:
   included) into a debug message that is thrown away. ``SequentialGraphRunner``
   works out each target set's order once and then calls the nodes in it:
   the same nodes, with the same inputs, in a dependency order.
+- **The ResponseSelector** maps each of its ranked labels back to a response
+  key by scanning every response of every topic: about 3% of a reply. The
+  answer depends only on the label's name and the responses the model was
+  loaded with, so it is remembered per name.
 
 ``apply()`` is idempotent; ``bot.rasa_cli`` calls it before Rasa's command
 line starts, and tests and benchmarks that load an agent in process call it
@@ -114,14 +118,36 @@ def _cached_action_validator() -> None:
     RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
 
 
+def _remembered_response_keys() -> None:
+    from rasa.nlu.selectors.response_selector import ResponseSelector
+
+    if getattr(ResponseSelector._resolve_intent_response_key, "_cached", False):
+        return
+    stock = ResponseSelector._resolve_intent_response_key
+    missing = object()
+
+    def resolve(self: ResponseSelector, label: Dict[str, Optional[str]]) -> Optional[str]:
+        cache = self.__dict__.setdefault("_response_key_by_label", {})
+        name = label.get("name")
+        key = cache.get(name, missing)
+        if key is missing:
+            key = cache[name] = stock(self, label)
+        return key  # type: ignore[return-value]
+
+    resolve._cached = True  # type: ignore[attr-defined]
+    resolve.__wrapped_stock__ = stock  # type: ignore[attr-defined]
+    ResponseSelector._resolve_intent_response_key = resolve  # type: ignore[method-assign]
+
+
 def apply() -> None:
-    """Install both fixes in this process (before the agent loads its model)."""
+    """Install the fixes in this process (before the agent loads its model)."""
     global _applied
     if _applied:
         return
     import rasa.core.processor
 
     _cached_action_validator()
+    _remembered_response_keys()
     # The processor names the runner class when it loads a model.
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
     _applied = True

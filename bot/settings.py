@@ -29,7 +29,7 @@ DEFAULTS: dict[str, str] = {
     # Several servers: a shared PostgreSQL tracker store and a Redis lock store.
     "TRACKER_STORE_URL": "",
     "LOCK_STORE_URL": "",
-    "RASA_WORKERS": "1",
+    "RASA_WORKERS": "auto",
     # Connections per server process to the tracker store's PostgreSQL (Rasa's own default is 50 + 100).
     "SQL_POOL_SIZE": "5",
     "SQL_MAX_OVERFLOW": "5",
@@ -187,14 +187,15 @@ def origins(raw: str) -> tuple[str, ...]:
 
 
 def workers(raw: str) -> int:
-    """Rasa server worker processes; ``auto`` is one per core, at most 4.
+    """Rasa server worker processes; ``auto`` (the default) is one per core, at most 4.
 
-    One Rasa process answers on one event loop, i.e. one core. The default is
-    one: it already serves the capacity target with room to spare, and it
-    keeps the widget's long-polling fallback (for networks that block
-    WebSockets) and the outage behaviour exact. A second worker adds about
-    40% on two cores (docs/performance.md); more than 4 mostly adds memory
-    (about 0.8 GB each) on a machine that would rather run more instances.
+    One Rasa process answers on one event loop, i.e. one core: on two cores a
+    second worker added about 40% capacity, and capacity is what keeps a
+    crisis message from queueing behind everyone else's (docs/performance.md).
+    More than 4 mostly adds memory (about 0.8 GB each) on a machine that
+    would rather run more instances. ``1`` where the widget must fall back to
+    long-polling (networks that block WebSockets) or behind a proxy that
+    routes conversations to instances.
     """
     value = raw.strip().lower()
     if value == "auto":

@@ -1,20 +1,16 @@
-"""Proposed performance changes, applied to a benchmarked server only, to measure them before anyone makes them.
+"""Changes to the benchmarked Rasa server only, to measure them against what runs.
 
-``python -m bench.run --lever validator`` puts this folder
-first on the servers' PYTHONPATH with BENCH_LEVERS=validator;
-Python imports ``sitecustomize`` at start-up, and each named lever patches
-its target module right after that module is first imported (nothing is
-imported early, so start-up order is unchanged). Nothing here runs in
-``make run``: these are measurements of changes proposed in
-docs/performance.md, to be made in the project's own code if adopted.
+``python -m bench.run --lever NAME`` puts this folder first on the servers'
+PYTHONPATH with BENCH_LEVERS=NAME; Python imports ``sitecustomize`` at
+start-up, and each named lever patches its target module right after that
+module is first imported (nothing is imported early, so start-up order is
+unchanged). Nothing here runs in ``make run``.
 
-- ``validator``: Rasa checks every action server response with
-  ``jsonschema.validate``, which re-validates the schema itself on each call
-  (about 80 ms of the event loop, during which no other visitor is served).
-  A validator built once does the same check in about 1 ms.
+- ``stock_rasa``: without the hot-path fixes of ``bot/rasa_patches.py``
+  (Rasa's dask graph runner, and ``jsonschema.validate`` on every action
+  server response), to measure what they bring.
 
-The former ``sqlite_wal`` lever (kept connections, WAL, ``synchronous=NORMAL``
-for the SQLite tracker store) has been adopted in bot/stores.py itself.
+A proposed change is measured here first, then made in the project's code.
 """
 
 from __future__ import annotations
@@ -28,25 +24,12 @@ from typing import Any, Callable, Optional, Sequence
 LEVERS = {name.strip() for name in os.environ.get("BENCH_LEVERS", "").split(",") if name.strip()}
 
 
-def _cached_validator(module: Any) -> None:
-    from jsonschema import validators
-
-    remote = module.RemoteAction
-    schema = remote.action_response_format_spec()
-    validator = validators.validator_for(schema)(schema)
-    original = remote._validate_action_result
-
-    def validate(self: Any, result: dict) -> bool:
-        errors = list(validator.iter_errors(result))
-        if errors:
-            return original(self, result)  # the stock path raises with Rasa's own message
-        return True
-
-    remote._validate_action_result = validate
+def _stock_rasa(module: Any) -> None:
+    module.apply = lambda: None  # bot.rasa_cli calls it after this import
 
 
 PATCHES: dict[str, tuple[str, Callable[[Any], None]]] = {
-    "validator": ("rasa.core.actions.action", _cached_validator),
+    "stock_rasa": ("bot.rasa_patches", _stock_rasa),
 }
 
 

@@ -101,3 +101,23 @@ def test_concurrent_messages_of_one_conversation_are_answered_one_whole_turn_at_
     # of their own would store the same events, but overlapping in time.
     for previous_end, start in zip([u - 1 for u in users[1:]], users[1:], strict=True):
         assert turns[start][2] >= turns[previous_end][2], f"turn {turns[start][1]!r} began before the previous one ended"
+
+
+def test_the_workers_stop_when_the_server_process_is_killed(workers) -> None:
+    """Last in this module: it kills the module's server."""
+    import signal
+    import socket
+    import time
+
+    import psutil
+
+    port, _, process = workers
+    children = psutil.Process(process.pid).children()
+    assert len(children) == 2
+    process.send_signal(signal.SIGKILL)  # the OOM killer, or a supervisor giving up
+    process.wait(timeout=10)
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"workers left running after the server died: {alive}"
+    time.sleep(0.2)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "the port still answers"

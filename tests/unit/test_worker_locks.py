@@ -40,11 +40,11 @@ def test_rasa_workers_setting(raw: str, expected: int) -> None:
     assert Settings.from_env({"RASA_WORKERS": raw}).rasa_workers == expected
 
 
-def test_rasa_workers_default_is_one_and_auto_is_one_per_core_at_most_four() -> None:
+def test_rasa_workers_default_is_one_per_core_at_most_four() -> None:
     import os
 
-    assert Settings.from_env({}).rasa_workers == 1
-    assert Settings.from_env({"RASA_WORKERS": "auto"}).rasa_workers == max(1, min(os.cpu_count() or 1, 4))
+    assert Settings.from_env({}).rasa_workers == max(1, min(os.cpu_count() or 1, 4))
+    assert Settings.from_env({"RASA_WORKERS": "auto"}).rasa_workers == Settings.from_env({}).rasa_workers
 
 
 @pytest.mark.parametrize("raw", ["0", "17", "two", "-1"])
