@@ -67,6 +67,10 @@ def main() -> None:
         if args[:1] == ["run"]:
             os.environ["SANIC_WORKERS"] = str(get_settings().rasa_workers)
             workers_die_with_the_server()
+            if get_settings().rasa_workers > 1:
+                from bot.rasa_patches import balance_workers
+
+                balance_workers()
         from bot.rasa_patches import apply
 
         apply()

@@ -139,6 +139,53 @@ def _remembered_response_keys() -> None:
     ResponseSelector._resolve_intent_response_key = resolve  # type: ignore[method-assign]
 
 
+def balance_workers() -> None:
+    """Several Sanic workers: each listens on a socket of its own (SO_REUSEPORT), so the kernel spreads connections.
+
+    Stock Sanic 21.12 binds one socket in the parent and every worker accepts
+    from it. An event loop accepts every pending connection at once, so a
+    burst of new connections (a reconnecting crowd, a load test) lands on
+    whichever worker woke first, and kept-alive connections stay there: on
+    two cores one worker was measured saturated while the other idled
+    (docs/performance.md). With a listening socket per worker, the kernel
+    assigns each new connection to one of them by its address hash.
+
+    The parent still checks that the port is free, as a plain bind would, and
+    holds it (bound, not listening) while the workers run: a second bot
+    started on the same port fails instead of silently sharing the traffic.
+    """
+    import socket
+
+    from sanic.server import runners
+
+    if getattr(runners.serve, "_balanced", False):
+        return
+    stock_serve = runners.serve
+    address: Dict[str, Any] = {}
+
+    def reserve(host: str, port: int, *, backlog: int = 100) -> socket.socket:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as probe:  # EADDRINUSE if anything listens there
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+        held = socket.socket(family)
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        held.bind((host, port))
+        address.update(host=host, port=port)
+        return held
+
+    def serve(**settings: Any) -> Any:
+        if address and settings.get("sock") is not None and not settings.get("unix"):
+            settings["sock"].close()  # this worker's copy of the parent's placeholder
+            settings.update(sock=None, host=address["host"], port=address["port"], reuse_port=True)
+        return stock_serve(**settings)
+
+    serve._balanced = True  # type: ignore[attr-defined]
+    runners.bind_socket = reserve  # type: ignore[assignment]
+    runners.serve = serve  # type: ignore[assignment]
+
+
 def apply() -> None:
     """Install the fixes in this process (before the agent loads its model)."""
     global _applied

@@ -103,6 +103,44 @@ def test_concurrent_messages_of_one_conversation_are_answered_one_whole_turn_at_
         assert turns[start][2] >= turns[previous_end][2], f"turn {turns[start][1]!r} began before the previous one ended"
 
 
+def test_a_crowd_of_new_connections_is_spread_over_both_workers(workers) -> None:
+    """20 visitors connecting at once, each keeping its connection: both workers must take a share.
+
+    With one socket shared by the workers, the first to wake accepted the
+    whole burst and kept it (one core saturated, the other idle).
+    """
+    import http.client
+    import socket
+
+    import psutil
+
+    port, _, process = workers
+    children = psutil.Process(process.pid).children()
+    before = {c.pid: sum(c.cpu_times()[:2]) for c in children}
+    # All 20 connections opened back to back, before any worker wakes to accept:
+    # the way a browser crowd or an asyncio client's pool arrives.
+    conns = []
+    for _ in range(20):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        conns.append(conn)
+
+    def visitor(i: int) -> None:
+        conn = conns[i]
+        for turn in range(6):
+            body = json.dumps({"sender": f"crowd-{i}", "message": "what is CBT?" if turn % 2 else "hello"})
+            conn.request("POST", "/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+            assert conn.getresponse().read()
+        conn.close()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(visitor, range(20)))
+    used = {c.pid: sum(c.cpu_times()[:2]) - before[c.pid] for c in children}
+    total = sum(used.values())
+    # by address hash: a share under 15% (2 of 20 connections or fewer) has odds of about 1 in 2,500
+    assert min(used.values()) >= 0.15 * total, f"CPU seconds per worker during the crowd: {used}"
+
+
 def test_the_workers_stop_when_the_server_process_is_killed(workers) -> None:
     """Last in this module: it kills the module's server."""
     import signal
