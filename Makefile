@@ -77,7 +77,7 @@ db: $(VENV)/.installed ## create the database schema and seed the helplines (ide
 	@$(PY) -m bot.db init
 
 $(MODEL_STAMP): $(TRAIN_INPUTS) | $(VENV)/.installed
-	$(call step,[train] data or config changed: training the model (5-12 minutes on 2 cores))
+	$(call step,[train] data or config changed: training the model (about 4 minutes on 2 cores))
 	@$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name therapy --quiet
 	@touch $@
 
