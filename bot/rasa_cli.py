@@ -48,6 +48,13 @@ def workers_die_with_the_server() -> None:
         libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL))
         if os.getppid() != parent:  # the server died between the fork and the line above
             os._exit(1)
+        # Until Sanic installs its own handler (after the model has loaded), a
+        # worker would run the parent's handler, which only signals the other
+        # workers: a stop during start-up would leave it loading, then serving.
+        # Stopped then, it simply ends. Ctrl-C reaches the parent, which stops
+        # the workers itself.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     os.register_at_fork(after_in_child=in_child)
 

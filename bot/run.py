@@ -83,6 +83,28 @@ def stop(processes: list[subprocess.Popen]) -> None:
             p.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             p.kill()
+            p.wait()
+    for p in processes:
+        _end_group(p.pid)
+
+
+def _end_group(pgid: int, timeout: float = 10.0) -> None:
+    """Nothing of a process group started with ``start_new_session`` may outlive ``make run``.
+
+    The Rasa server's workers are its children; they end with it, but a
+    moment later (and a stopped parent may not have waited for them).
+    """
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return  # no such group (the process was not a group leader, or all of it is gone)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.shell:
             shell = [*RASA_CMD, "shell", "--model", "models", "--endpoints", "endpoints.yml"]
             return subprocess.call(shell, cwd=ROOT, env=env)
-        server = subprocess.Popen(rasa_server_cmd(settings.rasa_port), cwd=ROOT, env=env)
+        # A process group of its own: the server and its worker processes, ended together.
+        server = subprocess.Popen(rasa_server_cmd(settings.rasa_port), cwd=ROOT, env=env, start_new_session=True)
         processes.append(server)
         print(f"==> Rasa server on http://localhost:{settings.rasa_port} (loading the model...)")
         if wait_until_ready(f"http://localhost:{settings.rasa_port}/", 180, server):

@@ -41,10 +41,29 @@ def workers(e2e_dir: Path, seeded_db: str) -> Iterator[tuple[int, Path, subproce
     with log.open("w") as out:
         process = subprocess.Popen(rasa_server_cmd(port, str(MODEL)), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_ready(port, process, log)
+        wait_ready(port, process, log)  # one worker answers ...
+        wait_all_listening(process, port, 2, log)  # ... and the other has loaded its model too
         yield port, tracker_db, process
     finally:
         terminate(process)
+
+
+def wait_all_listening(process: subprocess.Popen, port: int, workers: int, log: Path, timeout: float = 240) -> None:
+    """Each worker listens on a socket of its own once its model is loaded."""
+    import time
+
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listening = [
+            c for c in psutil.Process(process.pid).children()
+            if any(k.status == psutil.CONN_LISTEN and k.laddr.port == port for k in c.connections(kind="tcp"))
+        ]
+        if len(listening) == workers:
+            return
+        time.sleep(0.5)
+    pytest.fail(f"not every worker is listening on {port}:\n{log.read_text()[-3000:]}")
 
 
 def stored_turns(tracker_db: Path, sender: str) -> list[tuple[str, str, float]]:
