@@ -40,27 +40,9 @@ def build_detector(nlp: Any, validate: bool, cache: bool) -> Any:
     """A fresh CrisisDetector. ``validate=True`` has spaCy check every pattern;
     ``cache=False`` recomputes surface forms for every spec, scanning LEMMA_FIX
     each time, as the build did before the per-lemma cache."""
-    from bot.crisis import patterns as P
-    from bot.crisis.detector import _IRREGULAR, CrisisDetector
+    from bot.crisis.detector import CrisisDetector
 
-    if cache:
-        return CrisisDetector(nlp, validate=validate)
-
-    class Uncached(CrisisDetector):
-        # A copy of CrisisDetector._surfaces before the cache (as in tests/unit/test_crisis_build.py).
-        def _surfaces(self, lemma: str) -> frozenset[str]:
-            cands = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
-            if lemma.endswith("e"):
-                cands |= {lemma[:-1] + "ing"}
-            if lemma.endswith("y"):
-                cands |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
-            if len(lemma) > 2:
-                cands |= {lemma + lemma[-1] + "ing", lemma + lemma[-1] + "ed"}
-            cands |= set(_IRREGULAR.get(lemma, ()))
-            cands |= {k for k, v in P.LEMMA_FIX.items() if v == lemma}
-            return frozenset(c for c in cands if c == lemma or self._lemma_of(c) == lemma)
-
-    return Uncached(nlp, validate=validate)
+    return CrisisDetector(nlp, validate=validate, cache=cache)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

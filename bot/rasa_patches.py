@@ -1,7 +1,7 @@
 """Fixes to Rasa 3.6's per-message hot path, applied by every Rasa process we start.
 
-Both were found by profiling the server under load (docs/performance.md) and
-change how fast a reply is computed, never what it is:
+Each was found by profiling the server under load (docs/performance.md), and
+each changes how fast a reply is computed, never what it is:
 
 - **Action-server responses** are checked with ``jsonschema.validate``,
   which re-checks the schema itself on every call: about 80 ms of CPU per
@@ -103,8 +103,6 @@ def _cached_action_validator() -> None:
     from jsonschema import validators
     from rasa.core.actions.action import RemoteAction
 
-    if getattr(RemoteAction._validate_action_result, "_cached", False):
-        return
     schema = RemoteAction.action_response_format_spec()
     validator = validators.validator_for(schema)(schema)
     stock = RemoteAction._validate_action_result
@@ -114,27 +112,25 @@ def _cached_action_validator() -> None:
             return True
         return stock(self, result)  # raises with Rasa's own message
 
-    validate._cached = True  # type: ignore[attr-defined]
     RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
 
 
 def _remembered_response_keys() -> None:
     from rasa.nlu.selectors.response_selector import ResponseSelector
 
-    if getattr(ResponseSelector._resolve_intent_response_key, "_cached", False):
-        return
     stock = ResponseSelector._resolve_intent_response_key
     missing = object()
 
     def resolve(self: ResponseSelector, label: Dict[str, Optional[str]]) -> Optional[str]:
-        cache = self.__dict__.setdefault("_response_key_by_label", {})
+        cache = self.__dict__.get("_response_key_by_label")
+        if cache is None:
+            cache = self.__dict__["_response_key_by_label"] = {}
         name = label.get("name")
         key = cache.get(name, missing)
         if key is missing:
             key = cache[name] = stock(self, label)
         return key  # type: ignore[return-value]
 
-    resolve._cached = True  # type: ignore[attr-defined]
     resolve.__wrapped_stock__ = stock  # type: ignore[attr-defined]
     ResponseSelector._resolve_intent_response_key = resolve  # type: ignore[method-assign]
 
@@ -187,7 +183,7 @@ def balance_workers() -> None:
 
 
 def apply() -> None:
-    """Install the fixes in this process (before the agent loads its model)."""
+    """Install the fixes in this process (before the agent loads its model); once, however often called."""
     global _applied
     if _applied:
         return

@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Sequence
 
 from bot.settings import ROOT, SettingsError, export_defaults, get_settings
 
@@ -73,7 +74,8 @@ def wait_until_ready(url: str, timeout: float, process: subprocess.Popen | None 
     return False
 
 
-def stop(processes: list[subprocess.Popen]) -> None:
+def stop(processes: list[subprocess.Popen], groups: Sequence[subprocess.Popen] = ()) -> None:
+    """SIGINT to each process, SIGKILL after 15 s; then nothing left of ``groups`` (started with ``start_new_session``)."""
     for p in processes:
         if p.poll() is None:
             p.send_signal(signal.SIGINT)
@@ -84,7 +86,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
-    for p in processes:
+    for p in groups:
         _end_group(p.pid)
 
 
@@ -97,7 +99,7 @@ def _end_group(pgid: int, timeout: float = 10.0) -> None:
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
-        return  # no such group (the process was not a group leader, or all of it is gone)
+        return  # all of it is gone already
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -118,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     env = rasa_env()
     processes: list[subprocess.Popen] = []
+    groups: list[subprocess.Popen] = []  # started in a process group of their own
     # A service manager's stop (SIGTERM) or a closed terminal (SIGHUP) must stop
     # every server too, not orphan them: treat them like Ctrl-C.
     # SIGINT too: started in the background by a script, it arrives ignored.
@@ -135,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         # A process group of its own: the server and its worker processes, ended together.
         server = subprocess.Popen(rasa_server_cmd(settings.rasa_port), cwd=ROOT, env=env, start_new_session=True)
         processes.append(server)
+        groups.append(server)
         print(f"==> Rasa server on http://localhost:{settings.rasa_port} (loading the model...)")
         if wait_until_ready(f"http://localhost:{settings.rasa_port}/", 180, server):
             print(
@@ -153,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n==> stopping the servers")
         return 0
     finally:
-        stop(processes)
+        stop(processes, groups)
 
 
 if __name__ == "__main__":

@@ -235,11 +235,16 @@ class CrisisDetector:
     patterns, on every cold start, and its outcome only changes when
     ``patterns`` or the template compiler does, so the server builds without
     it and the unit tests (tests/unit/test_crisis_build.py) build with it.
+
+    ``cache=False`` computes each lemma's surface forms afresh for every
+    pattern, scanning ``LEMMA_FIX`` each time: the straightforward build,
+    which the unit tests and ``bench/startup.py`` compare the fast one with.
     """
 
-    def __init__(self, nlp: spacy.language.Language, *, validate: bool = False) -> None:
+    def __init__(self, nlp: spacy.language.Language, *, validate: bool = False, cache: bool = True) -> None:
         self.nlp = nlp
         self._validate = validate
+        self._cache = cache
         lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
         # The lemmatizer component is in lookup mode. Its table is read directly
         # in one array pass (the component's own per-token loop costs about a
@@ -326,11 +331,14 @@ class CrisisDetector:
     def _surfaces(self, lemma: str) -> frozenset[str]:
         """Surface forms that lemmatise to ``lemma`` (regular and common irregular).
 
-        Cached per lemma; frozen because the cached value is shared by every caller.
+        Cached per lemma (unless ``cache`` is off); frozen because the cached
+        value is shared by every caller.
         """
         forms = self._surface_cache.get(lemma)
         if forms is None:
-            forms = self._surface_cache[lemma] = frozenset(self._compute_surfaces(lemma))
+            forms = frozenset(self._compute_surfaces(lemma))
+            if self._cache:
+                self._surface_cache[lemma] = forms
         return forms
 
     def _compute_surfaces(self, lemma: str) -> set[str]:
@@ -343,7 +351,10 @@ class CrisisDetector:
         if len(lemma) > 2:
             cands |= {lemma + lemma[-1] + "ing", lemma + lemma[-1] + "ed"}
         cands |= set(_IRREGULAR.get(lemma, ()))
-        cands |= self._fix_forms.get(lemma, set())
+        if self._cache:
+            cands |= self._fix_forms.get(lemma, set())
+        else:
+            cands |= {k for k, v in P.LEMMA_FIX.items() if v == lemma}
         return {c for c in cands if c == lemma or self._lemma_of(c) == lemma}
 
     def _lemma_of(self, low: str) -> str:
