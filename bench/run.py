@@ -122,9 +122,9 @@ def measure(stack: Stack, args: argparse.Namespace, tmp: Path) -> dict[str, Any]
 
 
 def crisis_detector() -> dict[str, Any]:
-    """bench/crisis_detector.py's mean and p99 per message (it has the message set; it is not rewritten here)."""
-    step("crisis detector: time per message")
-    out = subprocess.run([sys.executable, str(ROOT / "bench" / "crisis_detector.py")], cwd=ROOT, capture_output=True,
+    """bench/crisis_model.py's mean and p99 per message (it has the message set; it is not rewritten here)."""
+    step("sentence encoder + crisis model: time per message")
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "crisis_model.py")], cwd=ROOT, capture_output=True,
                          text=True, timeout=600, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     found = re.search(r"mean: ([\d.]+) us/message\s+p99: ([\d.]+) us/message", out.stdout)
     if not found:
@@ -195,7 +195,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="an extra closed-loop pass under py-spy, summarised by component")
     parser.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second (default 100)")
     parser.add_argument("--profile-startup", action="store_true", help="py-spy on the Rasa server from its start to its first answer")
-    parser.add_argument("--no-crisis-detector", dest="crisis_detector", action="store_false", help="skip bench/crisis_detector.py")
+    parser.add_argument("--no-crisis-detector", dest="crisis_detector", action="store_false", help="skip bench/crisis_model.py")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the bot's servers, e.g. SANIC_WORKERS=2 (repeatable)")
     parser.add_argument("--lever", action="append", default=[], choices=sorted(LEVERS),

@@ -7,7 +7,8 @@ the action server, a button payload skips the classifiers, a crisis message
 takes the in-process hand-off path and writes an audit row. FAQ questions
 come from tests/nlu_holdout.yml (written apart from the training data, so the
 classifier is not timed on sentences it memorised), crisis messages from the
-explicit statements of tests/crisis/labelled.yml (each must get a helpline).
+explicit statements, attempts and immediate dangers of the crisis test set
+(tests/crisis/test/; each must get a helpline).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
-CRISIS_SET = ROOT / "tests" / "crisis" / "labelled.yml"
+CRISIS_SET = ROOT / "tests" / "crisis" / "test"
 TOPICS = ROOT / "data" / "knowledge" / "topics.yml"
 
 # Probability that any one turn is a crisis message (about 3% of all messages).
@@ -55,8 +56,9 @@ def faq_questions() -> tuple[str, ...]:
 @functools.lru_cache(maxsize=1)
 def crisis_messages() -> tuple[str, ...]:
     """Explicit crisis statements: every one of them must be answered with a helpline."""
-    data = yaml.safe_load(CRISIS_SET.read_text(encoding="utf-8"))
-    out = tuple(m["text"] for m in data["messages"] if m.get("label") != "none" and m.get("kind") == "explicit")
+    from bot.understanding.crisis_data import HANDOFF_KINDS, load
+
+    out = tuple(e.text for e in load(CRISIS_SET) if e.kind in HANDOFF_KINDS)
     if not out:
         raise RuntimeError(f"no explicit crisis messages in {CRISIS_SET}")
     return out

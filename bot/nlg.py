@@ -6,6 +6,9 @@ the domain's responses exactly as Rasa's own generator does, plus:
 - ``resolved_region``: the visitor's region (channel metadata, then what they
   said, then ``DEFAULT_REGION``), so the crisis responses' per-region variants
   carry the right numbers in the crisis turn itself;
+- ``reply_language``: ``es`` when the crisis model read the message as
+  Spanish, so the crisis replies' Spanish variants are chosen;
+- after "No" to a crisis check-in, the answer to what the visitor had asked;
 - numbers become ``tel:``/``sms:`` links on the web, and crisis replies lose
   their buttons on SMS (one plain message, every number written out);
 - the low-confidence fallback offers the topics closest to what was asked;
@@ -27,7 +30,7 @@ from typing import Any, Dict, List, Optional
 import yaml
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, Restarted, SessionStarted
+from rasa.shared.core.events import BotUttered, Restarted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -45,6 +48,9 @@ HANDOFF_RESPONSES = {f"utter_crisis_{category}" for category in CATEGORY_TEMPLAT
 # The fallback reply; its buttons become the topics closest to what was asked.
 SUGGESTION_RESPONSE = "utter_default"
 MAX_SUGGESTIONS = 3
+# After "No" to the check-in, the question the visitor had asked is answered.
+CHECK_IN_DECLINED = "utter_crisis_check_in_declined"
+CHECK_IN_INTENT = "crisis_check_in"
 # Answers that talk about paying for therapy: a tenant's visitor hears about their free EAP there.
 EAP_TOPICS = {"utter_faq/eap", "utter_faq/costs_insurance", "utter_faq/low_cost_options"}
 
@@ -66,6 +72,22 @@ def closest_topics(parse_data: Dict[str, Any], limit: int = MAX_SUGGESTIONS) -> 
     return topics[:limit]
 
 
+def reply_language(tracker: DialogueStateTracker) -> str:
+    latest = tracker.latest_message.parse_data if tracker.latest_message else {}
+    return "es" if (latest.get("crisis") or {}).get("language") == "es" else "en"
+
+
+def checked_in_topic(tracker: DialogueStateTracker) -> Optional[str]:
+    """The FAQ topic of the message that led to the latest check-in, if it asked one."""
+    for event in reversed(tracker.events):
+        if isinstance(event, (SessionStarted, Restarted)):
+            return None
+        if isinstance(event, UserUttered) and (event.intent or {}).get("name") == CHECK_IN_INTENT:
+            topics = [e.get("value") for e in event.entities or [] if e.get("entity") == "faq_topic"]
+            return topics[0] if topics else None
+    return None
+
+
 def first_reply_of_session(tracker: DialogueStateTracker) -> bool:
     """No bot message since the session (or a restart) began: newest first, so it stops early."""
     for event in reversed(tracker.events):
@@ -81,7 +103,11 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         super().__init__((domain or Domain.empty()).responses)
 
     def context_slots(self, tracker: DialogueStateTracker) -> Dict[str, Any]:
-        return {"resolved_region": region_from_slots(tracker.get_slot), "retention_days": str(get_settings().retention_days)}
+        return {
+            "resolved_region": region_from_slots(tracker.get_slot),
+            "retention_days": str(get_settings().retention_days),
+            "reply_language": reply_language(tracker),
+        }
 
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
@@ -95,6 +121,8 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         message = self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)
         if message is None:
             return None
+        if utter_action == CHECK_IN_DECLINED:
+            message = self.with_declined_answer(message, tracker, filled_slots, output_channel, **kwargs)
         try:
             if tenant is not None:
                 message = self.add_tenant_lines(utter_action, message, tenant)
@@ -108,6 +136,17 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             self.audit(utter_action, tracker, output_channel, filled_slots.get("resolved_region") or "", tenant)
         if tenant is not None:
             self.count(utter_action, tracker, tenant)
+        return message
+
+    def with_declined_answer(
+        self, message: Dict[str, Any], tracker: DialogueStateTracker, filled_slots: Dict[str, Any],
+        output_channel: str, **kwargs: Any,
+    ) -> Dict[str, Any]:
+        """"No" to the check-in: thank them, then answer the question they came with (or invite one)."""
+        topic = checked_in_topic(tracker)
+        answer = self.generate_from_slots(f"utter_faq/{topic}", filled_slots, output_channel, **kwargs) if topic else None
+        tail = (answer or {}).get("text") or "What would you like to know about therapy?"
+        message["text"] = f"{message.get('text') or ''}\n\n{tail}"
         return message
 
     @staticmethod
@@ -173,6 +212,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             tenant=tenant.slug if tenant else None,
             region=region,
             category=utter_action.removeprefix("utter_crisis_"),
-            layer=verdict.get("layer") or "rule",
+            # A hand-off that follows a "yes" to the check-in question.
+            layer=(verdict.get("layer") or "model") if verdict.get("zone") == "handoff" else "check_in",
             sender_id=tracker.sender_id,
         )

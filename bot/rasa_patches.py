@@ -19,6 +19,10 @@ each changes how fast a reply is computed, never what it is:
   answer depends only on the label's name and the responses the model was
   loaded with, so it is remembered per name.
 
+``apply()`` also installs the crisis model's conversation memory
+(``bot.understanding.memory``): the one change here to what a reply is, kept
+in its own module.
+
 ``apply()`` is idempotent; ``bot.rasa_cli`` calls it before Rasa's command
 line starts, and tests and benchmarks that load an agent in process call it
 too, so they run what the server runs.
@@ -189,6 +193,9 @@ def apply() -> None:
         return
     import rasa.core.processor
 
+    from bot.understanding import memory
+
+    memory.install()
     _cached_action_validator()
     _remembered_response_keys()
     # The processor names the runner class when it loads a model.

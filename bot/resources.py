@@ -23,7 +23,8 @@ from bot.settings import get_settings
 INTERNATIONAL = "INTL"
 
 # The needs a helpline can serve (the `serves` list in the data file).
-NEEDS = ("crisis", "self_harm", "domestic_violence", "child_abuse", "sexual_assault", "youth", "third_party")
+# "spanish": a service that answers in Spanish; the Spanish crisis replies lead with it.
+NEEDS = ("crisis", "self_harm", "domestic_violence", "child_abuse", "sexual_assault", "youth", "third_party", "spanish")
 
 # For each crisis category: which needs lead, in order. Abuse leads with the
 # specialist lines; where the emergency number goes first (attempts, immediate
@@ -57,6 +58,8 @@ class Helpline:
     url: Optional[str] = None
     hours: Optional[str] = None
     checked: Optional[date] = None
+    # The menu option that reaches this service on a shared number ("988, then press 2").
+    press: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ def _helpline(entry: dict) -> Helpline:
         url=_str_or_none(entry.get("url")),
         hours=_str_or_none(entry.get("hours")),
         checked=checked,
+        press=_str_or_none(entry.get("press")),
     )
 
 
@@ -183,44 +187,55 @@ def format_number(number: str, scheme: str, channel: str) -> str:
     return number
 
 
-def _ways(h: Helpline, channel: str) -> str:
+# The words around a number, per reply language (the crisis reply in Spanish uses "es").
+_WAYS_WORDS = {
+    "en": {"call": "call {n}", "press": " and press {p}", "text_kw": "text {k} to {n}", "text": "text {n}",
+           "chat": "chat at {u}", "chat_link": "[chat online]({u})", "see": "see {u}", "or": " or "},
+    "es": {"call": "llama al {n}", "press": " y marca {p}", "text_kw": "envía {k} al {n}", "text": "envía un mensaje al {n}",
+           "chat": "chatea en {u}", "chat_link": "[chatea en línea]({u})", "see": "visita {u}", "or": " o "},
+}
+
+
+def _ways(h: Helpline, channel: str, language: str = "en") -> str:
+    words = _WAYS_WORDS.get(language, _WAYS_WORDS["en"])
     ways = []
     if h.phone:
-        ways.append(f"call {format_number(h.phone, 'tel', channel)}")
+        press = words["press"].format(p=h.press) if h.press else ""
+        ways.append(words["call"].format(n=format_number(h.phone, "tel", channel)) + press)
     if h.sms:
-        keyword = f" {h.sms_keyword}" if h.sms_keyword else ""
         to = format_number(h.sms, "sms", channel)
-        ways.append(f"text{keyword} to {to}" if keyword else f"text {to}")
+        ways.append(words["text_kw"].format(k=h.sms_keyword, n=to) if h.sms_keyword else words["text"].format(n=to))
     if h.chat_url:
-        ways.append(f"chat at {h.chat_url}" if channel not in LINK_CHANNELS else f"[chat online]({h.chat_url})")
+        ways.append(words["chat"].format(u=h.chat_url) if channel not in LINK_CHANNELS else words["chat_link"].format(u=h.chat_url))
     if not ways and h.url:
-        ways.append(f"see {h.url}")
-    return ", ".join(ways[:-1]) + (" or " if len(ways) > 1 else "") + ways[-1] if ways else ""
+        ways.append(words["see"].format(u=h.url))
+    return ", ".join(ways[:-1]) + (words["or"] if len(ways) > 1 else "") + ways[-1] if ways else ""
 
 
-def format_helpline(h: Helpline, channel: str) -> str:
+def format_helpline(h: Helpline, channel: str, language: str = "en") -> str:
     """One line a person can act on: the name and exactly how to reach it (call, text, chat)."""
     # Opening hours matter for a line you call or text; a directory is always open.
     hours = f" ({h.hours})" if h.hours and (h.phone or h.sms) else ""
-    return f"{h.name} — {_ways(h, channel)}{hours}"
+    return f"{h.name} — {_ways(h, channel, language)}{hours}"
 
 
-def short_helpline(h: Helpline, channel: str = "plain") -> str:
+def short_helpline(h: Helpline, channel: str = "plain", language: str = "en") -> str:
     """The name and the quickest ways to reach it, for a sentence ("... reach X (call 988)")."""
-    quick = Helpline(id=h.id, name=h.name, serves=h.serves, source_url=h.source_url, phone=h.phone, sms=h.sms, sms_keyword=h.sms_keyword)
-    ways = _ways(quick, channel)
+    quick = Helpline(id=h.id, name=h.name, serves=h.serves, source_url=h.source_url, phone=h.phone, sms=h.sms,
+                     sms_keyword=h.sms_keyword, press=h.press)
+    ways = _ways(quick, channel, language)
     return f"{h.name} ({ways})" if ways else f"{h.name} at {h.url}"
 
 
-_CALL_OR_TEXT = re.compile(r"\b(call|text(?: [A-Z0-9]+ to)?) (\+?\d[\d -]*\d)")
+_CALL_OR_TEXT = re.compile(r"\b(call|text(?: [A-Z0-9]+ to)?|llama al|envía(?: [A-Z0-9]+)? al) (\+?\d[\d -]*\d)")
 
 
 def linkify(text: str) -> str:
-    """Turn "call 988" / "text HOME to 741741" in plain response text into tel:/sms: links for the web."""
+    """Turn "call 988" / "text HOME to 741741" (or the Spanish) in plain response text into tel:/sms: links for the web."""
 
     def link(m: re.Match) -> str:
         verb, number = m.group(1), m.group(2)
-        scheme = "tel" if verb == "call" else "sms"
+        scheme = "tel" if verb in ("call", "llama al") else "sms"
         return f"{verb} [{number}]({scheme}:{_digits(number)})"
 
     return _CALL_OR_TEXT.sub(link, text)
@@ -236,13 +251,22 @@ def bullet_list(lines: Iterable[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
-def template_variables(region: RegionInfo, category: str) -> dict[str, str]:
-    """Plain-text values for the crisis templates' placeholders (links are added per channel later)."""
-    lines = [format_helpline(h, "plain") for h in plan_for(region, category)]
+def template_variables(region: RegionInfo, category: str, language: str = "en") -> dict[str, str]:
+    """Plain-text values for the crisis templates' placeholders (links are added per channel later).
+
+    In Spanish, a region's Spanish-language services (need ``spanish``) come first.
+    """
+    plan = plan_for(region, category)
     primary = region.serving("crisis")
+    if language == "es":
+        spanish = region.serving("spanish")
+        # A Spanish-language crisis line replaces the English one, not joins it.
+        plan = spanish + [h for h in plan if h not in spanish and not (spanish and "crisis" in h.serves)]
+        primary = spanish + primary
+    lines = [format_helpline(h, "plain", language) for h in plan]
     return {
         "crisis_lines": bullet_list(lines),
         "emergency_number": emergency_text(region, "plain"),
         "region_name": region.name,
-        "primary_line": short_helpline(primary[0]) if primary else emergency_text(region, "plain"),
+        "primary_line": short_helpline(primary[0], "plain", language) if primary else emergency_text(region, "plain"),
     }

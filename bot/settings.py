@@ -45,6 +45,7 @@ DEFAULTS: dict[str, str] = {
     "LOG_LEVEL": "INFO",
     # Longer messages get a friendly "please shorten it" instead of being processed.
     "MAX_MESSAGE_CHARS": "2000",
+    "ENCODER_THREADS": "1",
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",
     "RASA_API_TOKEN": "",
@@ -107,6 +108,7 @@ class Settings:
     session_secret: str
     tenant_jwt_secret: str
     tenant_token_max_ttl_seconds: int
+    encoder_threads: int
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -165,6 +167,7 @@ class Settings:
             session_secret=raw["SESSION_SECRET"],
             tenant_jwt_secret=jwt_secret(raw["TENANT_JWT_SECRET"]),
             tenant_token_max_ttl_seconds=as_int("TENANT_TOKEN_MAX_TTL_SECONDS", 60, 86400),
+            encoder_threads=as_int("ENCODER_THREADS", 1, 64),
         )
 
 

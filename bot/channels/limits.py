@@ -3,22 +3,25 @@
 A message over MAX_MESSAGE_CHARS is not run through the NLU pipeline (its
 cost grows with length, and nobody's question needs pages). But a long
 message is also how some people pour out what they are going through, so it
-is first read by the crisis detector, in pieces of the allowed length: a
-piece that signals a crisis is processed in the message's place, so the
-crisis reply comes as for a short message. Only a message with no crisis
-signal gets the plain "please send a shorter message" reply.
+is first read by the crisis model (registered in ``bot.wiring`` when Rasa
+loads the trained model; the explicit-statement rules alone where no model is
+loaded), in pieces: a piece that raises concern (hand-off or check-in) is
+processed in the message's place, so the crisis reply comes as for a short
+message. Only a message with no crisis signal gets the plain "please send a
+shorter message" reply.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-# Beyond this the message is not even scanned (the channels refuse bigger bodies).
-MAX_SCAN_CHARS = 100_000
-_BREAK_RE = re.compile(r"(?<=[.!?\n])\s+")
+from bot import wiring
+from bot.understanding.crisis_rules import get_rules
+from bot.understanding.windows import MAX_SCAN_CHARS, pieces
+
+__all__ = ["MAX_SCAN_CHARS", "pieces", "screen", "limited", "too_long_reply"]
 
 
 def too_long_reply(limit: int) -> str:
@@ -30,33 +33,21 @@ def too_long_reply(limit: int) -> str:
     )
 
 
-def pieces(text: str, limit: int) -> list[str]:
-    """``text`` in pieces of at most ``limit`` characters, cut between sentences where possible."""
-    out: list[str] = []
-    current = ""
-    for sentence in _BREAK_RE.split(text[:MAX_SCAN_CHARS]):
-        while len(sentence) > limit:
-            out.append(sentence[:limit])
-            sentence = sentence[limit:]
-        if len(current) + len(sentence) + 1 > limit:
-            out.append(current)
-            current = ""
-        current = f"{current} {sentence}" if current else sentence
-    if current:
-        out.append(current)
-    return [p for p in out if p.strip()]
-
-
 def screen(text: str, limit: int) -> tuple[Optional[str], Optional[str]]:
     """``(text to process, None)`` or ``(None, reply to send instead)``."""
     if len(text) <= limit:
         return text, None
-    from bot.crisis.detector import get_detector
-
-    detector = get_detector()
-    for piece in pieces(text, limit):
-        if detector.detect(piece) is not None:
-            return piece, None
+    model = wiring.peek("crisis_model")
+    chunks = pieces(text, limit)
+    if model is not None:
+        found = model.most_concerning(chunks)
+        if found is not None:
+            return found, None
+    else:
+        rules = get_rules()
+        for piece in chunks:
+            if rules.match(piece) is not None:
+                return piece, None
     return None, too_long_reply(limit)
 
 

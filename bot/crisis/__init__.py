@@ -1,1 +1,4 @@
-"""Crisis detection: rule tables (``patterns``) and the spaCy-based detector (``detector``)."""
+"""Crisis replies: their wording (``templates``) and the per-region responses generated from it (``responses``).
+
+Understanding whether a message is a crisis lives in ``bot.understanding``.
+"""

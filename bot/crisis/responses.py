@@ -21,7 +21,15 @@ from typing import Any
 
 import yaml
 
-from bot.crisis.templates import CATEGORY_TEMPLATES, FOLLOW_UP_TEMPLATES, MORE
+from bot.crisis.templates import (
+    CATEGORY_TEMPLATES,
+    CHECK_IN_TEMPLATES,
+    FOLLOW_UP_TEMPLATES,
+    MORE,
+    SPANISH_CATEGORY_TEMPLATES,
+    SPANISH_FOLLOW_UP_TEMPLATES,
+    SPANISH_MORE,
+)
 from bot.resources import Catalogue, RegionInfo, load_catalogue, template_variables
 from bot.settings import ROOT
 
@@ -33,24 +41,43 @@ HEADER = (
 )
 
 
-def _variant(text: str, buttons: list[dict], region: RegionInfo | None) -> dict[str, Any]:
+def _variant(text: str, buttons: list[dict], region: RegionInfo | None, language: str | None = None) -> dict[str, Any]:
     variant: dict[str, Any] = {"text": text}
     if region is not None:
         variant["condition"] = [{"type": "slot", "name": "resolved_region", "value": region.code}]
+        if language is not None:
+            variant["condition"].append({"type": "slot", "name": "reply_language", "value": language})
     if buttons:
         variant["buttons"] = [dict(b) for b in buttons]
     return variant
 
 
 def build(catalogue: Catalogue) -> dict[str, Any]:
+    """Per-region variants of every crisis response; where a Spanish text exists, per language too.
+
+    A response with Spanish variants conditions its English ones on
+    ``reply_language: en`` as well (Rasa picks at random among matching
+    variants); the unconditioned default stays English, for the United States.
+    """
     templates: dict[str, tuple[str, list[dict], str]] = {
         f"utter_crisis_{category}": (text, [MORE], category) for category, text in CATEGORY_TEMPLATES.items()
     }
-    templates.update({name: (text, buttons, "suicide") for name, (text, buttons) in FOLLOW_UP_TEMPLATES.items()})
+    for group in (FOLLOW_UP_TEMPLATES, CHECK_IN_TEMPLATES):
+        templates.update({name: (text, buttons, "suicide") for name, (text, buttons) in group.items()})
+    spanish: dict[str, tuple[str, list[dict]]] = {
+        f"utter_crisis_{category}": (text, [SPANISH_MORE]) for category, text in SPANISH_CATEGORY_TEMPLATES.items()
+    }
+    spanish.update(SPANISH_FOLLOW_UP_TEMPLATES)
     regions = [catalogue.regions[code] for code in sorted(catalogue.regions)]
     responses: dict[str, list[dict[str, Any]]] = {}
     for name, (text, buttons, category) in templates.items():
-        variants = [_variant(text.format(**template_variables(r, category)), buttons, r) for r in regions]
+        english = "en" if name in spanish else None
+        variants = [_variant(text.format(**template_variables(r, category)), buttons, r, english) for r in regions]
+        if name in spanish:
+            es_text, es_buttons = spanish[name]
+            variants += [
+                _variant(es_text.format(**template_variables(r, category, "es")), es_buttons, r, "es") for r in regions
+            ]
         default = catalogue.region(DEFAULT_VARIANT_REGION)
         variants.append(_variant(text.format(**template_variables(default, category)), buttons, None))
         responses[name] = variants

@@ -15,6 +15,8 @@ Placeholders: {crisis_lines} (the lines for this need, one per line),
 from __future__ import annotations
 
 MORE = {"title": "More helplines", "payload": "/crisis_more_resources"}
+YES = {"title": "Yes", "payload": "/affirm"}
+NO = {"title": "No", "payload": "/deny"}
 KEEP_TALKING = {"title": "Keep talking", "payload": "/affirm"}
 HELP_NOW = {"title": "Need help now?", "payload": "/crisis_help_now"}
 
@@ -87,7 +89,7 @@ FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
         "can really listen, any time of day. In an emergency, call {emergency_number}.",
         [MORE],
     ),
-    "utter_crisis_check_in": (
+    "utter_crisis_numbers_kept": (
         "That's okay. The numbers are there whenever you need them: {primary_line}, "
         "or {emergency_number} in an emergency. Please look after yourself, and come back any time.",
         [HELP_NOW],
@@ -104,3 +106,79 @@ FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
         [MORE],
     ),
 }
+
+# The check-in zone: the crisis model is concerned but not sure. A direct
+# question (asking does not put the idea in anyone's head), one number, and
+# three answers. Yes leads to the hand-off; No to what they asked.
+CHECK_IN_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
+    "utter_crisis_check_in": (
+        "I want to check in with you, and {primary_line} is there any time if you need someone. "
+        "Can I ask you directly: are you thinking about suicide, or about hurting yourself? "
+        "If you're in danger right now, call {emergency_number}.",
+        [YES, NO, HELP_NOW],
+    ),
+    # bot.nlg adds the answer to the question the visitor had asked, if there was one.
+    "utter_crisis_check_in_declined": (
+        "Thank you for telling me. If that changes, {primary_line} is there any time, "
+        "or {emergency_number} in an emergency.",
+        [HELP_NOW],
+    ),
+}
+
+# Spanish: a crisis message in Spanish is answered in Spanish (the reply
+# language comes from the crisis model's verdict). The region's numbers stay;
+# its Spanish-language services, where it has any, come first.
+SPANISH_CATEGORY_TEMPLATES: dict[str, str] = {
+    "suicide": (
+        "Gracias por decírmelo. No tienes que pasar por esto a solas: puedes hablar ahora mismo con alguien, gratis:\n"
+        "{crisis_lines}\n"
+        "Si podrías actuar sobre estos pensamientos o estás en peligro ahora, llama al {emergency_number}."
+    ),
+    "self_harm": (
+        "Gracias por contármelo. Mereces cuidado, no juicio. Puedes hablar con alguien ahora:\n"
+        "{crisis_lines}\n"
+        "Si tienes una herida grave o estás en peligro, llama al {emergency_number}."
+    ),
+    "attempt": (
+        "Tu seguridad es lo primero: si te has tomado algo o te has hecho daño, llama al {emergency_number} ahora, "
+        "o pide a alguien cerca que llame. Por favor, no esperes.\n"
+        "{crisis_lines}\n"
+        "Hiciste bien en escribir."
+    ),
+    "immediate_danger": (
+        "Si estás en peligro ahora mismo, llama al {emergency_number} ahora. Si no es seguro hablar, "
+        "intenta ir a un lugar más seguro o pide a alguien cerca que llame por ti.\n"
+        "{crisis_lines}"
+    ),
+    "harm_to_others": (
+        "Gracias por tu sinceridad. Por favor, habla ahora con alguien que pueda ayudarte a que nadie salga herido:\n"
+        "{crisis_lines}\n"
+        "Si sientes que podrías actuar pronto, llama al {emergency_number} y aléjate de la otra persona."
+    ),
+    "abuse": (
+        "Siento mucho que te esté pasando esto. No es tu culpa y mereces estar a salvo. "
+        "Estos servicios pueden ayudarte a pensar en tus opciones:\n"
+        "{crisis_lines}\n"
+        "Si estás en peligro ahora, llama al {emergency_number}."
+    ),
+    "child_abuse": (
+        "Gracias por contármelo. Nadie debe hacerte daño, y lo que pasa no es tu culpa. "
+        "Puedes hablar con personas que ayudan con esto:\n"
+        "{crisis_lines}\n"
+        "Si estás en peligro ahora, llama al {emergency_number}."
+    ),
+    "third_party": (
+        "Si esa persona podría estar en peligro ahora, llama al {emergency_number}. "
+        "Estas líneas también ayudan a quien se preocupa por otra persona:\n"
+        "{crisis_lines}\n"
+        "Puedes preguntarle directamente si está pensando en el suicidio: preguntar no le pone la idea en la cabeza."
+    ),
+}
+SPANISH_FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
+    "utter_crisis_followup": (
+        "Soy un asistente automático, así que no puedo llamar a nadie por ti, pero sigo aquí. "
+        "Si las cosas empeoran, comunícate con {primary_line}, o llama al {emergency_number} en una emergencia.",
+        [{"title": "Seguir hablando", "payload": "/affirm"}, {"title": "Más líneas de ayuda", "payload": "/crisis_more_resources"}],
+    ),
+}
+SPANISH_MORE = {"title": "Más líneas de ayuda", "payload": "/crisis_more_resources"}

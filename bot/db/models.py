@@ -52,7 +52,7 @@ class CrisisEvent(Base):
     tenant = Column(String(64))
     region = Column(String(8), nullable=False)
     category = Column(String(32), nullable=False)
-    layer = Column(String(16), nullable=False)  # "detector" or "classifier"
+    layer = Column(String(16), nullable=False)  # "model", "rule" or "context" (earlier turns), or "check_in" (a yes to the check-in)
     sender_hash = Column(String(64), nullable=False)
 
 

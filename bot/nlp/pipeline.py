@@ -3,8 +3,7 @@
 No pretrained spaCy model can be downloaded where this bot is built, so the
 pipeline is ``spacy.blank("en")`` (rule-based tokenizer) plus the lookup
 lemmatizer whose tables ship in ``spacy-lookups-data``. Rasa's ``SpacyNLP``
-loads the saved folder by path; the crisis detector loads the same folder so
-both see identical tokens and lemmas.
+loads the saved folder by path.
 """
 
 from __future__ import annotations

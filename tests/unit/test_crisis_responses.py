@@ -160,7 +160,7 @@ async def test_a_hand_off_writes_an_audit_row_without_text(use_db: str) -> None:
     from bot.db.session import session_factory
 
     nlg = ContextualNLG(domain=domain())
-    parse = {"intent": {"name": "crisis", "confidence": 1.0}, "entities": [], "crisis": {"category": "abuse", "layer": "detector"}}
+    parse = {"intent": {"name": "crisis", "confidence": 1.0}, "entities": [], "crisis": {"category": "abuse", "layer": "rule", "zone": "handoff"}}
     t = DialogueStateTracker.from_events(
         "visitor-42", [UserUttered("secret words", parse["intent"], [], parse), SlotSet("channel_region", "IE")], slots=domain().slots
     )
@@ -174,5 +174,33 @@ async def test_a_hand_off_writes_an_audit_row_without_text(use_db: str) -> None:
         await asyncio.sleep(0.05)
     assert len(rows) == 1
     row = rows[0]
-    assert (row.channel, row.region, row.category, row.layer) == ("socketio", "IE", "abuse", "detector")
+    assert (row.channel, row.region, row.category, row.layer) == ("socketio", "IE", "abuse", "rule")
     assert "visitor-42" not in row.sender_hash and "secret" not in repr(row.__dict__)
+
+
+def test_no_to_the_check_in_answers_the_question_that_was_asked() -> None:
+    nlg = ContextualNLG(domain=domain())
+    checked_in = {"intent": {"name": "crisis_check_in", "confidence": 0.7},
+                  "entities": [{"entity": "faq_topic", "value": "costs_insurance"}],
+                  "crisis": {"zone": "check_in", "risk": 0.7, "language": "en"}}
+    t = DialogueStateTracker.from_events("v", [
+        UserUttered("so tired of it all. how much does therapy cost?", checked_in["intent"], checked_in["entities"], checked_in),
+        UserUttered("no", {"name": "deny", "confidence": 0.99}, [], {"intent": {"name": "deny"}, "crisis": {"zone": "none"}}),
+    ], slots=domain().slots)
+    text = asyncio.run(nlg.generate("utter_crisis_check_in_declined", t, "rest"))["text"]
+    answer = asyncio.run(nlg.generate("utter_faq/costs_insurance", t, "rest"))["text"]
+    assert text.startswith("Thank you for telling me") and "988" in text and answer in text
+
+
+def test_a_spanish_crisis_is_rendered_in_spanish_for_the_region() -> None:
+    nlg = ContextualNLG(domain=domain())
+    parse = {"intent": {"name": "crisis", "confidence": 1.0}, "entities": [],
+             "crisis": {"zone": "handoff", "category": "suicide", "language": "es"}}
+    us = DialogueStateTracker.from_events("v", [UserUttered("ya no quiero vivir", parse["intent"], [], parse)],
+                                          slots=domain().slots)
+    text = asyncio.run(nlg.generate("utter_crisis_suicide", us, "rest"))["text"]
+    assert "llama al [988]" in text and "marca 2" in text and "AYUDA" in text and "988lineadevida.org" in text
+    gb = DialogueStateTracker.from_events("v", [UserUttered("ya no quiero vivir", parse["intent"], [], parse),
+                                                SlotSet("channel_region", "GB")], slots=domain().slots)
+    text = asyncio.run(nlg.generate("utter_crisis_suicide", gb, "rest"))["text"]
+    assert "Gracias" in text and "116 123" in text and "999" in text and "988" not in text

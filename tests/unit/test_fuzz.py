@@ -15,10 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.crisis.detector import CATEGORIES, Assessment, get_detector
 from bot.nlu.context import region_from_metadata, region_from_text
 from bot.privacy import REDACTED_EMAIL, redact, redact_event
 from bot.tenants.model import TenantError, make_tenant
+from bot.understanding.crisis_data import CATEGORIES
+from bot.understanding.crisis_rules import CrisisRules
+from bot.understanding.windows import pieces
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -35,25 +37,25 @@ chat_text = st.one_of(
 
 
 @functools.lru_cache(maxsize=1)
-def detector():
-    return get_detector()
+def rules() -> CrisisRules:
+    return CrisisRules.load()
 
 
 @FUZZ
 @given(chat_text)
-def test_the_detector_gives_a_verdict_for_any_text(text: str) -> None:
-    verdict = detector().assess(text)
-    assert type(verdict).__name__ == Assessment.__name__  # by name: other tests reload the module
-    if verdict.detection is not None:
-        assert verdict.detection.category in CATEGORIES and not verdict.ruled_out
+def test_the_crisis_rules_give_a_verdict_for_any_text(text: str) -> None:
+    hit = rules().match(text)
+    assert hit is None or hit.category in CATEGORIES
+    assert rules().language(text, hit) in ("en", "es")
 
 
 @pytest.mark.parametrize("size", [100_000, 250_000])
-def test_the_detector_reads_very_long_messages(size: int) -> None:
-    filler = ("what does a first therapy session look like " * (size // 45))[:size]
-    assert detector().assess(filler).detection is None
-    tail = filler + " and honestly I want to kill myself"
-    assert detector().assess(tail).detection is not None  # the crisis at the very end still counts
+def test_very_long_messages_are_read_in_windows_to_the_end(size: int) -> None:
+    filler = ("what does a first therapy session look like. " * (size // 45))[:size]
+    windows = pieces(filler[:90_000] + " and honestly I want to kill myself", 600)
+    assert all(len(w) <= 600 for w in windows)
+    assert rules().match(windows[-1]) is not None  # the crisis at the very end is in a window of its own
+    assert not any(rules().match(w) for w in windows[:-1])
 
 
 @FUZZ

@@ -6,7 +6,6 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.context import ContextExtractor, region_from_metadata, region_from_text
-from bot.nlu.crisis import CrisisGate
 from bot.nlu.faq_guard import FaqGuard
 
 
@@ -86,68 +85,6 @@ def test_faq_guard_leaves_other_intents_alone() -> None:
     m = Message(data={"text": "hi", "intent": {"name": "greet", "confidence": 0.99}})
     FaqGuard({"threshold": 0.1}).process([m])
     assert m.get("intent")["name"] == "greet"
-
-
-def classified(text: str, intent: str, confidence: float, crisis_confidence: float = 0.0) -> Message:
-    ranking = [{"name": intent, "confidence": confidence}]
-    if crisis_confidence:
-        ranking.append({"name": "crisis", "confidence": crisis_confidence})
-    return Message(data={"text": text, "intent": {"name": intent, "confidence": confidence}, "intent_ranking": ranking})
-
-
-@pytest.fixture(scope="module")
-def gate() -> CrisisGate:
-    return CrisisGate({"classifier_threshold": 0.35})
-
-
-def test_detector_overrides_the_classifier(gate: CrisisGate) -> None:
-    m = classified("how much is therapy, honestly i want to kill myself", "faq", 0.99)
-    gate.process([m])
-    assert m.get("intent")["name"] == "crisis"
-    assert m.get("crisis")["layer"] == "detector"
-    assert entity(m, "crisis_category") == "suicide"
-
-
-def test_classifier_layer_fires_below_the_top_rank(gate: CrisisGate) -> None:
-    m = classified("something no rule knows", "out_of_scope", 0.55, crisis_confidence=0.4)
-    gate.process([m])
-    assert m.get("intent")["name"] == "crisis" and m.get("crisis")["layer"] == "classifier"
-
-
-def test_quiet_messages_pass_untouched(gate: CrisisGate) -> None:
-    m = classified("what is dbt", "faq", 0.95, crisis_confidence=0.01)
-    gate.process([m])
-    assert m.get("intent")["name"] == "faq" and m.get("crisis") is None
-
-
-def test_a_slash_command_cannot_smuggle_crisis_words_past_the_gate(gate: CrisisGate) -> None:
-    m = classified('/greet{"x": "i want to kill myself"}', "greet", 0.5)
-    gate.process([m])
-    assert not m.get("text").startswith("/")
-    assert m.get("intent")["name"] == "crisis"
-
-
-def test_button_payloads_stay_intact(gate: CrisisGate) -> None:
-    m = classified("/faq/cbt", "faq", 0.9)
-    gate.process([m])
-    assert m.get("text") == "/faq/cbt"
-
-
-def test_crisis_words_ruled_out_in_context_overrule_the_classifier(gate: CrisisGate) -> None:
-    m = Message(
-        data={
-            "text": "i'm not suicidal, just stressed about exams",
-            "intent": {"name": "crisis", "confidence": 0.9},
-            "intent_ranking": [
-                {"name": "crisis", "confidence": 0.9},
-                {"name": "sensitive_question", "confidence": 0.08},
-            ],
-        }
-    )
-    gate.process([m])
-    assert m.get("intent")["name"] == "nlu_fallback"
-    assert all(r["name"] != "crisis" for r in m.get("intent_ranking"))
-    assert m.get("crisis") is None
 
 
 @pytest.mark.parametrize(

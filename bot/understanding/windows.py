@@ -1,0 +1,26 @@
+"""Long text in windows: the encoder reads 256 tokens, and a long story can bury its signal anywhere."""
+
+from __future__ import annotations
+
+import re
+
+# Beyond this a text is not even scanned (the channels refuse bigger bodies).
+MAX_SCAN_CHARS = 100_000
+_BREAK_RE = re.compile(r"(?<=[.!?\n])\s+")
+
+
+def pieces(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut between sentences where possible."""
+    out: list[str] = []
+    current = ""
+    for sentence in _BREAK_RE.split(text[:MAX_SCAN_CHARS]):
+        while len(sentence) > limit:
+            out.append(sentence[:limit])
+            sentence = sentence[limit:]
+        if len(current) + len(sentence) + 1 > limit:
+            out.append(current)
+            current = ""
+        current = f"{current} {sentence}" if current else sentence
+    if current:
+        out.append(current)
+    return [p for p in out if p.strip()]

@@ -1,0 +1,226 @@
+"""The crisis model in the NLU pipeline, on real Rasa messages and a model really trained on project data."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pytest
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.understanding.crisis_component import CONTEXT_KEY, CrisisModel
+from bot.understanding.crisis_data import TRAIN_DIR, load
+from bot.understanding.crisis_model import CrisisClassifier, ModelOptions
+from bot.understanding.encoder import get_encoder
+from bot.understanding.memory import context_from_tracker
+
+NEVER = 1.01  # a threshold no probability reaches
+
+
+def product_thresholds() -> tuple[float, float]:
+    """The thresholds config.yml sets for the trained model."""
+    import yaml
+
+    from bot.understanding.crisis_data import ROOT
+
+    node = next(c for c in yaml.safe_load((ROOT / "config.yml").read_text())["pipeline"] if c["name"].endswith("CrisisModel"))
+    return node["handoff_threshold"], node["check_in_threshold"]
+
+
+HANDOFF_AT, CHECK_IN_AT = product_thresholds()
+
+
+@pytest.fixture(scope="module")
+def classifier() -> CrisisClassifier:
+    """Trained on every fourth training message (fast, and still the real data and encoder)."""
+    examples = load(TRAIN_DIR)[::4]
+    texts = [e.text for e in examples]
+    return CrisisClassifier(ModelOptions(c=4.0)).fit(texts, get_encoder().encode(texts), [e.category for e in examples])
+
+
+def component(
+    classifier: CrisisClassifier, handoff: float = HANDOFF_AT, check_in: float = CHECK_IN_AT, **config: Any
+) -> CrisisModel:
+    config.update(handoff_threshold=handoff, check_in_threshold=check_in)
+    return CrisisModel(config, None, None, classifier)  # type: ignore[arg-type]
+
+
+def message(text: str, intent: str = "faq", confidence: float = 0.9, ranking: Optional[list] = None,
+            context: Any = None) -> Message:
+    data: dict[str, Any] = {"text": text, "intent": {"name": intent, "confidence": confidence},
+                            "intent_ranking": ranking or [{"name": intent, "confidence": confidence}]}
+    if context is not None:
+        data["metadata"] = {CONTEXT_KEY: context}
+    return Message(data=data)
+
+
+def entity(m: Message, name: str) -> Optional[str]:
+    return next((e["value"] for e in m.get("entities") or [] if e["entity"] == name), None)
+
+
+def test_a_clear_crisis_is_handed_off_with_its_category(classifier: CrisisClassifier) -> None:
+    m = message("i swallowed the whole bottle of my pills an hour ago and feel weird")
+    component(classifier).process([m])
+    assert m.get("intent")["name"] == "crisis"
+    assert m.get("crisis")["zone"] == "handoff" and entity(m, "crisis_category") == "attempt"
+    assert "text" not in m.get("crisis")  # the verdict stored in the tracker carries no message text
+
+
+def test_an_everyday_question_passes_untouched(classifier: CrisisClassifier) -> None:
+    m = message("what's the difference between cbt and dbt?", "faq", 0.95)
+    component(classifier).process([m])
+    assert m.get("intent")["name"] == "faq" and m.get("crisis")["zone"] == "none"
+    assert entity(m, "crisis_category") is None
+
+
+def test_an_explicit_statement_is_handed_off_whatever_the_model_says(classifier: CrisisClassifier) -> None:
+    m = message("honestly i want to kill myself", "faq", 0.99)
+    component(classifier, NEVER, NEVER).process([m])
+    assert m.get("intent")["name"] == "crisis" and m.get("crisis")["layer"] == "rule"
+    assert m.get("crisis")["rule"] == "en-kill-myself" and entity(m, "crisis_category") == "suicide"
+
+
+def test_the_check_in_zone_asks_without_handing_off(classifier: CrisisClassifier) -> None:
+    m = message("what does therapy cost", "faq", 0.9)
+    component(classifier, NEVER, 0.0).process([m])
+    assert m.get("intent")["name"] == "crisis_check_in" and m.get("crisis")["zone"] == "check_in"
+    assert entity(m, "crisis_category") is None  # the hand-off rules stay silent
+    assert [r["name"] for r in m.get("intent_ranking")][:2] == ["crisis_check_in", "faq"]
+
+
+@pytest.mark.parametrize(
+    "ranking,expected",
+    [
+        ([{"name": "crisis", "confidence": 0.6}, {"name": "faq", "confidence": 0.35}], "faq"),
+        ([{"name": "crisis_check_in", "confidence": 0.9}, {"name": "faq", "confidence": 0.05}], "nlu_fallback"),
+    ],
+)
+def test_a_crisis_guess_of_the_faq_classifier_is_taken_back(classifier: CrisisClassifier, ranking: list, expected: str) -> None:
+    m = message("how long does therapy take", ranking[0]["name"], ranking[0]["confidence"], ranking)
+    component(classifier, NEVER, NEVER).process([m])
+    assert m.get("intent")["name"] == expected
+    assert all(r["name"] not in ("crisis", "crisis_check_in") for r in m.get("intent_ranking"))
+
+
+def test_a_slash_command_cannot_smuggle_a_crisis_past_the_model(classifier: CrisisClassifier) -> None:
+    m = message('/greet{"x": "i want to kill myself"}', "greet", 1.0)
+    component(classifier).process([m])
+    assert not m.get("text").startswith("/") and m.get("intent")["name"] == "crisis"
+
+
+@pytest.mark.parametrize("payload,intent", [("/faq/cbt", "faq"), ("/affirm", "affirm"), ("/crisis_help_now", "crisis_help_now")])
+def test_button_payloads_stay_intact(classifier: CrisisClassifier, payload: str, intent: str) -> None:
+    m = message(payload, intent, 1.0)
+    component(classifier, 0.0, 0.0).process([m])  # even where every text would be a crisis
+    assert m.get("text") == payload and m.get("intent")["name"] == intent
+
+
+def test_a_typed_slash_word_is_still_read_by_the_rules(classifier: CrisisClassifier) -> None:
+    m = message("/kms", "nlu_fallback", 1.0)
+    component(classifier, NEVER, NEVER).process([m])
+    assert m.get("intent")["name"] == "crisis" and m.get("text") == "kms"
+
+
+def test_earlier_turns_that_raised_concern_are_read_with_this_one(classifier: CrisisClassifier) -> None:
+    context = {"turns": [{"text": "i want to die", "risk": 0.4, "zone": "check_in"}]}
+    m = message("so that's that", "out_of_scope", 0.9, context=context)
+    component(classifier, 0.99, 0.98, memory_min_risk=0.0).process([m])
+    assert m.get("intent")["name"] == "crisis" and m.get("crisis")["layer"] == "context"
+
+
+@pytest.mark.parametrize("text,intent", [("no", "deny"), ("yes", "affirm"), ("thanks", "thank"),
+                                         ("you got me wrong", "crisis_misunderstood")])
+def test_memory_leaves_replies_that_move_the_conversation_to_the_rules(
+    classifier: CrisisClassifier, text: str, intent: str
+) -> None:
+    # Read with the earlier turn, the explicit rule would fire ("i want to die no"); the intent keeps it apart.
+    context = {"turns": [{"text": "i want to die", "risk": 0.5, "zone": "check_in"}]}
+    m = message(text, intent, 0.95, context=context)
+    component(classifier, 0.99, 0.98, memory_min_risk=0.0).process([m])
+    assert m.get("intent")["name"] == intent
+
+
+def test_after_a_hand_off_only_a_message_of_concern_is_read_with_it(classifier: CrisisClassifier) -> None:
+    context = {"turns": [{"text": "i want to die", "risk": 1.0, "zone": "handoff"}]}
+    calm = message("so that's that", "out_of_scope", 0.6, context=context)
+    component(classifier, 0.99, 0.0, memory_min_risk=0.0).process([calm])  # every message reaches the check-in zone
+    assert calm.get("intent")["name"] == "crisis" and calm.get("crisis")["layer"] == "context"
+    question = message("what is dbt", "faq", 0.9, context=context)
+    component(classifier, 0.99, NEVER, memory_min_risk=0.0).process([question])  # none does
+    assert question.get("intent")["name"] == "faq"
+
+
+def test_calm_earlier_turns_do_not_count(classifier: CrisisClassifier) -> None:
+    context = {"turns": [{"text": "i want to die", "risk": 0.01, "zone": "none"}]}
+    m = message("what is dbt", "faq", 0.9, context=context)
+    component(classifier, 0.99, 0.98, memory_min_risk=0.05).process([m])
+    assert m.get("intent")["name"] == "faq"
+
+
+def test_a_question_with_no_concern_of_its_own_is_answered(classifier: CrisisClassifier) -> None:
+    context = {"turns": [{"text": "i want to die", "risk": 0.5, "zone": "check_in"}]}
+    m = message("what is dbt", "faq", 0.9, context=context)
+    component(classifier, 0.99, 0.98, memory_min_risk=1.0).process([m])
+    assert m.get("intent")["name"] == "faq"
+
+
+@pytest.mark.parametrize("context", ["junk", {"turns": "x"}, {"turns": [1, {"text": 5}, {"risk": "high"}]}, [None]])
+def test_a_malformed_context_is_ignored(classifier: CrisisClassifier, context: Any) -> None:
+    m = message("what is act therapy", "faq", 0.9, context=context)
+    component(classifier).process([m])
+    assert m.get("intent")["name"] == "faq"
+
+
+def test_spanish_is_answered_in_spanish(classifier: CrisisClassifier) -> None:
+    m = message("ya no quiero vivir, me quiero matar", "nlu_fallback", 1.0)
+    component(classifier).process([m])
+    assert m.get("intent")["name"] == "crisis" and m.get("crisis")["language"] == "es"
+
+
+def test_a_long_story_is_read_to_the_end(classifier: CrisisClassifier) -> None:
+    story = "I have been meaning to ask about therapy for a while. " * 25 + "Anyway I took all my pills an hour ago."
+    m = message(story, "faq", 0.9)
+    component(classifier).process([m])
+    assert m.get("crisis")["zone"] == "handoff" and entity(m, "crisis_category") == "attempt"
+
+
+def test_context_comes_from_this_session_only() -> None:
+    tracker = DialogueStateTracker.from_events("s", [
+        UserUttered("an old session's message", parse_data={"crisis": {"risk": 0.9, "zone": "check_in"}}),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+        UserUttered("i feel like a burden", parse_data={"crisis": {"risk": 0.45, "zone": "check_in"}}),
+        ActionExecuted("utter_crisis_check_in"),
+        BotUttered("..."),
+        ActionExecuted("action_listen"),
+    ])
+    context = context_from_tracker(tracker)
+    assert context == {"turns": [{"text": "i feel like a burden", "risk": 0.45, "zone": "check_in"}]}
+    assert context_from_tracker(None) == {"turns": []}
+
+
+def test_an_over_long_message_is_screened_by_the_loaded_model(classifier: CrisisClassifier) -> None:
+    from bot import wiring
+    from bot.channels.limits import screen
+
+    signal = "Everyone would be better off without me, I have written the letters and given the dog to my sister."
+    assert component(classifier).assess(signal).zone == "handoff"
+    assert get_rules_hit(signal) is None  # only the model can find this one
+    story = "My week was long and work was stressful again. " * 120 + signal + " Anyway. " * 50
+    with wiring.override("crisis_model", component(classifier)):
+        text, reply = screen(story, 2000)
+    assert reply is None and "better off without me" in text and len(text) <= 2000
+
+
+def get_rules_hit(text: str):
+    from bot.understanding.crisis_rules import get_rules
+
+    return get_rules().match(text)
+
+
+def test_the_fast_probabilities_equal_scikit_learns(classifier: CrisisClassifier) -> None:
+    texts = ["i want to die", "what is cbt", "me quiero morir", "", "my barber cut my ear lol " * 20]
+    vectors = get_encoder().encode(texts)
+    fast, reference = classifier.predict_proba(texts, vectors), classifier.predict_proba_reference(texts, vectors)
+    assert abs(fast - reference).max() < 1e-9 and abs(fast.sum(axis=1) - 1).max() < 1e-9

@@ -1,0 +1,94 @@
+"""The crisis model's data: enough of it, every kind covered, split by family, no evaluation line in training."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.understanding.crisis_data import (
+    CRISIS_KINDS,
+    DEV_DIR,
+    LOOKALIKE_KINDS,
+    ROOT,
+    TEST_DIR,
+    TRAIN_DIR,
+    Example,
+    load,
+    near_duplicates,
+    overlap,
+    words,
+)
+
+TRAIN, DEV, TEST = load(TRAIN_DIR), load(DEV_DIR), load(TEST_DIR)
+
+
+def rasa_nlu_lines() -> list[Example]:
+    """Every training example of the Rasa NLU data: an evaluation line must not be one of them either."""
+    out = []
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            for line in (block.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:])
+                    out.append(Example(text, "none", "faq", f"nlu-{path.stem}"))
+    return out
+
+
+def test_enough_training_data_of_every_kind() -> None:
+    everything = TRAIN + [e for e in DEV if e.style != "public"]
+    crisis = [e for e in everything if e.is_crisis]
+    others = [e for e in everything if not e.is_crisis]
+    assert len(crisis) >= 2500
+    assert len(others) >= 5000
+    assert sum(e.kind in LOOKALIKE_KINDS for e in others) >= 2000
+    assert sum(e.kind == "unrelated" for e in others) >= 1000
+    kinds = Counter(e.kind for e in TRAIN)
+    for kind in [*CRISIS_KINDS, *LOOKALIKE_KINDS, "unrelated", "faq", "smalltalk"]:
+        assert kinds[kind] >= 40, f"training data has only {kinds[kind]} messages of kind {kind}"
+    assert sum(e.style == "spanish" and e.is_crisis for e in TRAIN) >= 100
+
+
+def test_the_test_set_covers_every_crisis_kind_and_lookalike() -> None:
+    assert len(TEST) >= 600
+    kinds = Counter(e.kind for e in TEST)
+    for kind in [*CRISIS_KINDS, *LOOKALIKE_KINDS]:
+        assert kinds[kind] >= 10, f"test set has only {kinds[kind]} messages of kind {kind}"
+    assert sum(e.style == "spanish" and e.is_crisis for e in TEST) >= 20
+
+
+def test_a_public_dev_set_with_its_licence() -> None:
+    public = [e for e in DEV if e.style == "public"]
+    assert len(public) >= 150 and sum(e.is_crisis for e in public) >= 50
+    doc = next(yaml.safe_load_all((DEV_DIR / "public.yml").read_text(encoding="utf-8")))
+    assert "MIT" in doc["licence"] and "Apache" in doc["licence"]
+    assert (DEV_DIR / "SOURCES.md").exists()
+
+
+def test_splits_share_no_family() -> None:
+    train, dev, test = ({e.family for e in s} for s in (TRAIN, DEV, TEST))
+    assert not train & dev and not train & test and not dev & test
+
+
+def test_family_ids_are_unique_within_the_training_data() -> None:
+    seen: dict[str, Path] = {}
+    for path in TRAIN_DIR.glob("*.yml"):
+        for family in yaml.safe_load(path.read_text(encoding="utf-8"))["families"]:
+            assert family["family"] not in seen, f"{family['family']} in {path.name} and {seen[family['family']]}"
+            seen[family["family"]] = path.name
+
+
+def test_the_overlap_measure() -> None:
+    assert overlap(words("I want to die."), words("i want to DIE")) == 1.0
+    assert overlap(words("i want to die tonight"), words("i want to die")) == 0.8
+    assert overlap(words("i want to die tonight please"), words("i want to die")) < 0.8
+
+
+@pytest.mark.parametrize("name,evaluation", [("dev", DEV), ("test", TEST)])
+def test_no_evaluation_line_equals_or_nearly_equals_a_training_line(name: str, evaluation: list[Example]) -> None:
+    pairs = list(near_duplicates(evaluation, TRAIN + rasa_nlu_lines()))
+    shown = "\n".join(f"  {score:.2f} {e.text!r} ~ {t.text!r}" for e, t, score in pairs[:20])
+    assert not pairs, f"{len(pairs)} {name} lines share >= 80% of their words with a training line:\n{shown}"
