@@ -60,7 +60,6 @@ CHECK_IN_CANDIDATES = [
     "everything feels so heavy and i'm tired of it all",
     "i feel like such a burden to everyone lately",
     "i don't really see the point of anything lately",
-    "everything feels so heavy and i'm tired of it all",
     "some days i wonder why i even bother",
     "i feel empty all the time and nothing helps",
     "honestly i'm exhausted from pretending i'm okay",
@@ -69,12 +68,18 @@ CHECK_IN_CANDIDATES = [
 ]
 
 
+def first(agent, candidates: list[str], zones: set[str], why: str) -> str:
+    """The first candidate the trained model puts in one of ``zones``; the test fails if none is."""
+    found = next((text for text in candidates if zone(agent, text) in zones), None)
+    if found is None:
+        pytest.fail(why)
+    return found
+
+
 @pytest.fixture(scope="module")
 def check_in_message(agent) -> str:
-    for text in CHECK_IN_CANDIDATES:
-        if zone(agent, text) == "check_in":
-            return text
-    pytest.fail("no candidate message lands in the check-in zone: the zone is unreachable with these thresholds")
+    return first(agent, CHECK_IN_CANDIDATES, {"check_in"},
+                 "no candidate message lands in the check-in zone: the zone is unreachable with these thresholds")
 
 
 def test_check_in_asks_directly_with_one_number_and_three_answers(chat, check_in_message: str) -> None:
@@ -90,7 +95,7 @@ def test_yes_to_the_check_in_is_the_hand_off(chat, check_in_message: str) -> Non
     c.say(check_in_message)
     text = c.text("yes")
     assert "988" in text and "911" in text
-    assert any(e.get("name") == "utter_crisis_suicide" for e in (ev.as_dict() for ev in c.tracker().events))
+    assert any(event.as_dict().get("name") == "utter_crisis_suicide" for event in c.tracker().events)
 
 
 def test_no_to_the_check_in_asks_what_they_would_like_to_know(chat, check_in_message: str) -> None:
@@ -116,10 +121,8 @@ CALM_CANDIDATES = [
 
 @pytest.fixture(scope="module")
 def calm_message(agent) -> str:
-    for text in CALM_CANDIDATES:
-        if zone(agent, text) != "handoff":
-            return text
-    pytest.fail("every calm candidate is handed off on its own: the memory test would prove nothing")
+    return first(agent, CALM_CANDIDATES, {"check_in", "none"},
+                 "every calm candidate is handed off on its own: the memory test would prove nothing")
 
 
 def test_a_calm_message_after_feeling_a_burden_is_handed_off(chat, calm_message: str) -> None:

@@ -92,3 +92,14 @@ def test_no_evaluation_line_equals_or_nearly_equals_a_training_line(name: str, e
     pairs = list(near_duplicates(evaluation, TRAIN + rasa_nlu_lines()))
     shown = "\n".join(f"  {score:.2f} {e.text!r} ~ {t.text!r}" for e, t, score in pairs[:20])
     assert not pairs, f"{len(pairs)} {name} lines share >= 80% of their words with a training line:\n{shown}"
+
+
+def test_no_crisis_training_line_nearly_equals_a_faq_hold_out_line() -> None:
+    hold_out = [
+        Example(line.strip()[2:], "none", "faq", "holdout")
+        for block in yaml.safe_load((ROOT / "tests" / "nlu_holdout.yml").read_text(encoding="utf-8"))["nlu"]
+        for line in block["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
+    pairs = list(near_duplicates(hold_out, TRAIN))
+    assert not pairs, f"{len(pairs)} crisis training lines nearly equal FAQ hold-out lines, e.g. {pairs[0][1].text!r}"

@@ -32,7 +32,7 @@ def test_rule_examples(rule_id: str, text: str, fires: bool) -> None:
         ("I’M GOING TO KILL MYSELF", "suicide"),  # curly apostrophe, capitals
         ("ｉ want to die", "suicide"),  # fullwidth letters fold
         ("just downed a bottle of tablets", "attempt"),
-        ("me tomé todas las pastillas", "attempt"),
+        ("me tomé todas las pastillas del cajón", "attempt"),
     ],
 )
 def test_matching_survives_the_way_people_type(text: str, category: str) -> None:
