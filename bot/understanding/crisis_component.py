@@ -160,10 +160,11 @@ class CrisisModel(GraphComponent):
             vectors = get_encoder().encode(texts)
         rows = self.classifier.predict_proba(texts, vectors)
         rules = get_rules()
-        language = rules.language(text, rules.match(text))
+        hits = [rules.match(part) for part in texts]
+        language = rules.language(text, hits[0])
         verdicts = [
-            decide(row, self.classifier.classes, self.thresholds, rules.match(part), language)
-            for part, row in zip(texts, rows, strict=True)
+            decide(row, self.classifier.classes, self.thresholds, hit, language)
+            for hit, row in zip(hits, rows, strict=True)
         ]
         return max(verdicts, key=lambda v: (_RANK[v.zone], v.risk))
 

@@ -100,13 +100,16 @@ def metrics(rows: Sequence[Scored]) -> Dict[str, float]:
     }
 
 
-def misses(m: Dict[str, float]) -> List[str]:
+HIGHER_IS_BETTER = frozenset({"crisis_recall", "handoff_kinds_handed_off"})
+
+
+def misses(m: Dict[str, float], limits: Dict[str, float] = TARGETS) -> List[str]:
+    """Each figure of ``m`` on the wrong side of its limit (the targets, or a test's floors)."""
     out = []
-    for key, target in TARGETS.items():
-        value = m[key]
-        ok = value >= target if key in ("crisis_recall", "handoff_kinds_handed_off") else value <= target
-        if not ok:
-            out.append(f"{key} {value:.3f} (target {'>=' if key in ('crisis_recall', 'handoff_kinds_handed_off') else '<='} {target})")
+    for key, limit in limits.items():
+        value, higher = m[key], key in HIGHER_IS_BETTER
+        if (value < limit) if higher else (value > limit):
+            out.append(f"{key} {value:.3f} (limit {'>=' if higher else '<='} {limit})")
     return out
 
 

@@ -28,7 +28,6 @@ FLOORS = {
     "lookalikes_checked_in": 0.10,
     "unrelated_handed_off": 0.0,
 }
-HIGHER_IS_BETTER = ("crisis_recall", "handoff_kinds_handed_off")
 
 
 @pytest.fixture(scope="module")
@@ -37,13 +36,8 @@ def test_scores(agent) -> list[ev.Scored]:
 
 
 def test_the_test_set_meets_its_floors(test_scores: list[ev.Scored]) -> None:
-    figures = ev.metrics(test_scores)
     print("\n" + ev.report("test set", test_scores))
-    failed = [
-        f"{key} {figures[key]:.3f} (floor {floor})"
-        for key, floor in FLOORS.items()
-        if (figures[key] < floor if key in HIGHER_IS_BETTER else figures[key] > floor)
-    ]
+    failed = ev.misses(ev.metrics(test_scores), FLOORS)
     assert not failed, "; ".join(failed)
 
 

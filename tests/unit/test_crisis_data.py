@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bot.understanding.crisis_data import (
     load,
     near_duplicates,
     overlap,
+    read_nlu_files,
     words,
 )
 
@@ -27,15 +27,8 @@ TRAIN, DEV, TEST = load(TRAIN_DIR), load(DEV_DIR), load(TEST_DIR)
 
 
 def rasa_nlu_lines() -> list[Example]:
-    """Every training example of the Rasa NLU data: an evaluation line must not be one of them either."""
-    out = []
-    for path in (ROOT / "data" / "nlu").glob("*.yml"):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            for line in (block.get("examples") or "").splitlines():
-                if line.strip().startswith("- "):
-                    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:])
-                    out.append(Example(text, "none", "faq", f"nlu-{path.stem}"))
-    return out
+    """Every training example of the Rasa NLU data, crisis intents included: no evaluation line may be one."""
+    return [Example(text, "none", "faq", f"nlu-{intent}") for intent, text in read_nlu_files()]
 
 
 def test_enough_training_data_of_every_kind() -> None:
