@@ -24,7 +24,8 @@ CRISIS_RESPONSES := data/crisis/responses.yml
 WEB_VENDOR := web/static/vendor/socket.io.min.js
 CHROMIUM := /usr/bin/chromium
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(CRISIS_RESPONSES) $(SPACY_MODEL) \
-	$(ENCODER) $(wildcard bot/understanding/crisis_*.py) bot/understanding/featurizer.py
+	$(ENCODER) $(wildcard bot/understanding/crisis_*.py bot/understanding/intent_*.py) bot/understanding/linear.py \
+	bot/understanding/featurizer.py
 
 # Quiet, private defaults for every command: no telemetry, no TensorFlow chatter.
 export RASA_TELEMETRY_ENABLED := false
@@ -160,8 +161,12 @@ test: lint validate setup test-unit test-e2e test-stories ## every test, in orde
 	@echo; echo "==> all tests passed"
 
 .PHONY: eval
-eval: setup ## NLU cross-validation: intent and response-selector accuracy, confusions
-	@$(PY) -m bot.evaluate
+eval: setup ## intent model: 3-fold cross-validation by family, per-label accuracy and confusions
+	@$(PY) -m bot.understanding.evaluate_faq --cv 3
+
+.PHONY: eval-faq
+eval-faq: setup ## intent model on its dev and test splits and the public questions (ARGS=--choose: dev only, thresholds)
+	@$(PY) -m bot.understanding.evaluate_faq $(ARGS)
 
 .PHONY: eval-crisis
 eval-crisis: setup ## the crisis model on its dev and test sets: recall by kind and category, false alarms by kind (ARGS=--choose: dev only, thresholds)

@@ -14,12 +14,25 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
-from bot.nlg import topic_labels
+from bot.nlg import topic_labels, topic_subjects
+
+
+def more_sentence(topic: str, label: str) -> str:
+    """The opening of the reply: the topic as a phrase, or its label quoted if it has none."""
+    subject = topic_subjects().get(topic) or f'"{label}"'
+    return (
+        f"There's more to {subject} than fits in one answer. "
+        "These questions go deeper, or ask me something more specific in your own words."
+    )
 
 
 def related_buttons(domain: Dict[str, Any], topic: str) -> List[Dict[str, Any]]:
     variants = (domain.get("responses") or {}).get(f"utter_faq/{topic}") or []
-    return list(variants[0].get("buttons") or []) if variants else []
+    if not variants:
+        return []
+    # The default (unconditioned) variant; the per-region variants carry the same buttons.
+    default = next((v for v in variants if not v.get("condition")), variants[0])
+    return list(default.get("buttons") or [])
 
 
 class ActionTellMeMore(GuardedAction):
@@ -34,10 +47,7 @@ class ActionTellMeMore(GuardedAction):
             return []
         buttons = related_buttons(domain, topic)
         dispatcher.utter_message(
-            text=(
-                f"There's more to {label.rstrip('?').lower()} than fits in one answer. "
-                "These questions go deeper, or ask me something more specific in your own words."
-            ),
+            text=more_sentence(topic, label),
             buttons=buttons + [{"title": "Repeat the answer", "payload": f"/faq/{topic}"}],
         )
         return []

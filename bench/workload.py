@@ -5,7 +5,7 @@ a suggested topic's button), small talk around them, and now and then a
 person in crisis. The mix matters for the figures: a follow-up goes through
 the action server, a button payload skips the classifiers, a crisis message
 takes the in-process hand-off path and writes an audit row. FAQ questions
-come from tests/nlu_holdout.yml (written apart from the training data, so the
+come from tests/faq/dev/holdout.yml (written apart from the training data, so the
 classifier is not timed on sentences it memorised), crisis messages from the
 explicit statements, attempts and immediate dangers of the crisis test set
 (tests/crisis/test/; each must get a helpline).
@@ -21,7 +21,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-HOLDOUT = ROOT / "tests" / "nlu_holdout.yml"
+HOLDOUT = ROOT / "tests" / "faq" / "dev" / "holdout.yml"
 CRISIS_SET = ROOT / "tests" / "crisis" / "test"
 TOPICS = ROOT / "data" / "knowledge" / "topics.yml"
 

@@ -48,17 +48,29 @@ HANDOFF_RESPONSES = {f"utter_crisis_{category}" for category in CATEGORY_TEMPLAT
 # The fallback reply; its buttons become the topics closest to what was asked.
 SUGGESTION_RESPONSE = "utter_default"
 MAX_SUGGESTIONS = 3
+# The clarifying question between two close topics: its buttons are those two.
+CLARIFY_RESPONSE = "utter_faq_clarify"
 # After "No" to the check-in, the question the visitor had asked is answered.
 CHECK_IN_DECLINED = "utter_crisis_check_in_declined"
 CHECK_IN_INTENT = "crisis_check_in"
-# Answers that talk about paying for therapy: a tenant's visitor hears about their free EAP there.
-EAP_TOPICS = {"utter_faq/eap", "utter_faq/costs_insurance", "utter_faq/low_cost_options"}
+# Answers that talk about paying for therapy or reaching a person: a tenant's visitor hears about their free EAP there.
+EAP_TOPICS = {"utter_faq/eap", "utter_faq/costs_insurance", "utter_faq/low_cost_options", "utter_human_handoff"}
 
 
 @functools.lru_cache(maxsize=1)
-def topic_labels() -> dict[str, str]:
+def _topics() -> tuple[dict[str, Any], ...]:
     with open(ROOT / "data" / "knowledge" / "topics.yml", encoding="utf-8") as fh:
-        return {t["id"]: t["label"] for t in yaml.safe_load(fh)["topics"]}
+        return tuple(yaml.safe_load(fh)["topics"])
+
+
+def topic_labels() -> dict[str, str]:
+    """Topic id -> its button label."""
+    return {t["id"]: t["label"] for t in _topics()}
+
+
+def topic_subjects() -> dict[str, str]:
+    """Topic id -> the topic as a phrase that reads inside a sentence."""
+    return {t["id"]: t["subject"] for t in _topics() if t.get("subject")}
 
 
 def closest_topics(parse_data: Dict[str, Any], limit: int = MAX_SUGGESTIONS) -> List[str]:
@@ -193,11 +205,14 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             message["text"] = linkify(message["text"])
         if is_crisis and output_channel in PLAIN_CHANNELS:
             message["buttons"] = []
-        if utter_action == SUGGESTION_RESPONSE:
-            topics = closest_topics(tracker.latest_message.parse_data if tracker.latest_message else {})
+        if utter_action in (SUGGESTION_RESPONSE, CLARIFY_RESPONSE):
+            limit = 2 if utter_action == CLARIFY_RESPONSE else MAX_SUGGESTIONS
+            topics = closest_topics(tracker.latest_message.parse_data if tracker.latest_message else {}, limit)
             labels = topic_labels()
             if topics:
-                message["buttons"] = [{"title": labels.get(t, t), "payload": f"/faq/{t}"} for t in topics]
+                # Buttons that are not topics ("let me rephrase") stay, after the topics.
+                others = [b for b in message.get("buttons") or [] if not str(b.get("payload", "")).startswith("/faq/")]
+                message["buttons"] = [{"title": labels.get(t, t), "payload": f"/faq/{t}"} for t in topics] + others
         return message
 
     @staticmethod

@@ -14,10 +14,6 @@ each changes how fast a reply is computed, never what it is:
   included) into a debug message that is thrown away. ``SequentialGraphRunner``
   works out each target set's order once and then calls the nodes in it:
   the same nodes, with the same inputs, in a dependency order.
-- **The ResponseSelector** maps each of its ranked labels back to a response
-  key by scanning every response of every topic: about 3% of a reply. The
-  answer depends only on the label's name and the responses the model was
-  loaded with, so it is remembered per name.
 
 ``apply()`` also installs the crisis model's conversation memory
 (``bot.understanding.memory``): the one change here to what a reply is, kept
@@ -119,26 +115,6 @@ def _cached_action_validator() -> None:
     RemoteAction._validate_action_result = validate  # type: ignore[method-assign]
 
 
-def _remembered_response_keys() -> None:
-    from rasa.nlu.selectors.response_selector import ResponseSelector
-
-    stock = ResponseSelector._resolve_intent_response_key
-    missing = object()
-
-    def resolve(self: ResponseSelector, label: Dict[str, Optional[str]]) -> Optional[str]:
-        cache = self.__dict__.get("_response_key_by_label")
-        if cache is None:
-            cache = self.__dict__["_response_key_by_label"] = {}
-        name = label.get("name")
-        key = cache.get(name, missing)
-        if key is missing:
-            key = cache[name] = stock(self, label)
-        return key  # type: ignore[return-value]
-
-    resolve.__wrapped_stock__ = stock  # type: ignore[attr-defined]
-    ResponseSelector._resolve_intent_response_key = resolve  # type: ignore[method-assign]
-
-
 def balance_workers() -> None:
     """Several Sanic workers: each listens on a socket of its own (SO_REUSEPORT), so the kernel spreads connections.
 
@@ -186,6 +162,17 @@ def balance_workers() -> None:
     runners.serve = serve  # type: ignore[assignment]
 
 
+def _expected_warnings() -> None:
+    """The FAQ topics are chosen by bot.understanding.intent_component, not by a ResponseSelector.
+
+    Rasa warns on every training that the retrieval data has no ResponseSelector
+    to train; here that is by design (one model for intents and topics).
+    """
+    import rasa.utils.common
+
+    rasa.utils.common.EXPECTED_WARNINGS.append((UserWarning, "your NLU configuration does not include a response selector"))
+
+
 def apply() -> None:
     """Install the fixes in this process (before the agent loads its model); once, however often called."""
     global _applied
@@ -196,8 +183,8 @@ def apply() -> None:
     from bot.understanding import memory
 
     memory.install()
+    _expected_warnings()
     _cached_action_validator()
-    _remembered_response_keys()
     # The processor names the runner class when it loads a model.
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
     _applied = True

@@ -14,9 +14,14 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, List, Optional, Sequence
+from typing import Iterable, List, Optional
 
 import yaml
+
+from bot.understanding.overlap import OVERLAP_LIMIT as OVERLAP_LIMIT  # noqa: F401 - part of this module's API
+from bot.understanding.overlap import near_duplicates as near_duplicates  # noqa: F401
+from bot.understanding.overlap import overlap as overlap  # noqa: F401
+from bot.understanding.overlap import words as words  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN_DIR = ROOT / "data" / "crisis" / "model"
@@ -43,8 +48,6 @@ LOOKALIKE_KINDS = frozenset({
 OTHER_KINDS = frozenset({"unrelated", "faq", "smalltalk"})
 # Where a gentle check-in is an acceptable answer to a non-crisis message.
 CHECK_IN_TOLERATED = frozenset({"sadness", "denial_question", "past_resolved"})
-OVERLAP_LIMIT = 0.8
-_WORD = re.compile(r"[\wáéíóúñü']+")
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,7 @@ def read_public(path: Path) -> List[Example]:
 
 def load(directory: Path) -> List[Example]:
     examples: List[Example] = []
-    for path in sorted(directory.glob("*.yml")):
+    for path in sorted(directory.rglob("*.yml")):
         doc_head = path.read_text(encoding="utf-8")
         examples.extend(read_public(path) if re.search(r"^messages:", doc_head, re.M) else read_file(path))
     return examples
@@ -113,44 +116,12 @@ def from_nlu_examples(pairs: Iterable[tuple[str, str]]) -> List[Example]:
 def read_nlu_files(directory: Path = ROOT / "data" / "nlu") -> List[tuple[str, str]]:
     """(intent, text) from the Rasa NLU YAML files, annotations stripped (tests and experiments)."""
     out = []
-    for path in sorted(directory.glob("*.yml")):
+    for path in sorted(directory.rglob("*.yml")):
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             for line in (block.get("examples") or "").splitlines():
                 if line.strip().startswith("- ") and block.get("intent"):
                     out.append((block["intent"], re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:])))
     return out
-
-
-def words(text: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(text.lower()))
-
-
-def overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    """Shared words over the longer line's words: 1.0 for equal lines (case and punctuation aside)."""
-    if not a or not b:
-        return 1.0 if a == b else 0.0
-    return len(a & b) / max(len(a), len(b))
-
-
-def near_duplicates(
-    evaluation: Sequence[Example], training: Sequence[Example], limit: float = OVERLAP_LIMIT
-) -> Iterator[tuple[Example, Example, float]]:
-    """(evaluation line, training line, overlap) for every pair at or above ``limit``."""
-    index: dict[str, list[int]] = defaultdict(list)
-    train_words = [words(e.text) for e in training]
-    for i, ws in enumerate(train_words):
-        for w in ws:
-            index[w].append(i)
-    for example in evaluation:
-        ws = words(example.text)
-        counts: dict[int, int] = defaultdict(int)
-        for w in ws:
-            for i in index.get(w, ()):
-                counts[i] += 1
-        for i, shared in counts.items():
-            score = shared / max(len(ws), len(train_words[i]))
-            if score >= limit:
-                yield example, training[i], score
 
 
 def families(examples: Iterable[Example]) -> dict[str, List[Example]]:

@@ -19,16 +19,16 @@ and live in config.yml.
 
 from __future__ import annotations
 
-import pickle
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from bot.understanding.crisis_data import CATEGORIES, NONE
 from bot.understanding.crisis_rules import Hit
+from bot.understanding.linear import LinearTextClassifier
+from bot.understanding.linear import ModelOptions as ModelOptions  # the crisis component configures it
 
 HANDOFF, CHECK_IN, NO_CRISIS = "handoff", "check_in", "none"
 MODEL_FILE = "crisis_model.pkl"
@@ -73,98 +73,24 @@ class Verdict:
         return out
 
 
-@dataclass
-class ModelOptions:
-    c: float = 4.0
-    char_ngrams: bool = True
-    word_ngrams: bool = True
-    max_char_features: int = 40000
-    embedding_weight: float = 1.0
-    class_weight: Optional[str] = "balanced"
-    max_iter: int = 3000
+class CrisisClassifier(LinearTextClassifier):
+    """P(category), with ``none`` as one class."""
 
-
-class CrisisClassifier:
-    """Embedding + character n-grams -> P(category), with ``none`` as one class."""
-
-    def __init__(self, options: ModelOptions | None = None) -> None:
-        self.options = options or ModelOptions()
-        self.vectorizer: Any = None
-        self.words: Any = None
-        self.model: Any = None
-
-    @property
-    def classes(self) -> List[str]:
-        return list(self.model.classes_)
-
-    def _features(self, texts: Sequence[str], embeddings: np.ndarray, fit: bool = False) -> Any:
-        blocks = [sp.csr_matrix(np.asarray(embeddings, dtype=np.float64) * self.options.embedding_weight)]
-        if fit:
-            from sklearn.feature_extraction.text import TfidfVectorizer
-
-            self.vectorizer = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
-                max_features=self.options.max_char_features, strip_accents="unicode", lowercase=True,
-            ) if self.options.char_ngrams else None
-            self.words = TfidfVectorizer(
-                ngram_range=(1, 2), min_df=2, sublinear_tf=True, strip_accents="unicode", lowercase=True,
-            ) if self.options.word_ngrams else None
-        for vectorizer in (self.vectorizer, self.words):
-            if vectorizer is not None:
-                blocks.append(vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts))
-        return sp.hstack(blocks, format="csr")
-
-    def fit(self, texts: Sequence[str], embeddings: np.ndarray, labels: Sequence[str]) -> CrisisClassifier:
-        from sklearn.linear_model import LogisticRegression
-
+    def check_labels(self, labels: Sequence[str]) -> None:
         unknown = set(labels) - set(CATEGORIES) - {NONE}
         if unknown:
             raise ValueError(f"unknown crisis labels: {sorted(unknown)}")
-        self.model = LogisticRegression(
-            C=self.options.c, max_iter=self.options.max_iter, class_weight=self.options.class_weight,
-        )
-        self.model.fit(self._features(texts, embeddings, fit=True), list(labels))
-        return self
-
-    def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
-        """P(class) per text: scikit-learn's multinomial softmax, computed block by block.
-
-        Same numbers as ``self.model.predict_proba`` on the stacked features (a
-        unit test checks it), without building the stacked sparse matrix: on
-        the per-message path that saves about a millisecond.
-        """
-        coef, dims = self.model.coef_, np.asarray(embeddings, dtype=np.float64).shape[1]
-        scores = (np.asarray(embeddings, dtype=np.float64) * self.options.embedding_weight) @ coef[:, :dims].T
-        start = dims
-        for vectorizer in (self.vectorizer, self.words):
-            if vectorizer is not None:
-                block = vectorizer.transform(texts)
-                scores += np.asarray(block @ coef[:, start : start + block.shape[1]].T)
-                start += block.shape[1]
-        scores += self.model.intercept_
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        return scores / scores.sum(axis=1, keepdims=True)
-
-    def predict_proba_reference(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
-        """scikit-learn's own computation, for the test that the fast path equals it."""
-        return self.model.predict_proba(self._features(texts, embeddings))
 
     def risk(self, probabilities: np.ndarray) -> np.ndarray:
         """1 - P(none), row by row."""
         return 1.0 - probabilities[:, self.classes.index(NONE)]
 
-    def save(self, directory: Path) -> None:
-        with (directory / MODEL_FILE).open("wb") as fh:
-            pickle.dump({"options": self.options, "vectorizer": self.vectorizer, "words": self.words, "model": self.model}, fh)
+    def save(self, directory: Path) -> None:  # type: ignore[override]
+        super().save(directory / MODEL_FILE)
 
     @classmethod
-    def load(cls, directory: Path) -> CrisisClassifier:
-        with (directory / MODEL_FILE).open("rb") as fh:
-            state = pickle.load(fh)  # noqa: S301 - our own file, inside the trained model archive
-        classifier = cls(state["options"])
-        classifier.vectorizer, classifier.words, classifier.model = state["vectorizer"], state.get("words"), state["model"]
-        return classifier
+    def load(cls, directory: Path) -> CrisisClassifier:  # type: ignore[override]
+        return super().load(directory / MODEL_FILE)
 
 
 def decide(

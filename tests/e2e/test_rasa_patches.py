@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 
 def _texts(limit: int) -> list[str]:
-    data = yaml.safe_load((ROOT / "tests" / "nlu_holdout.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((ROOT / "tests" / "faq" / "dev" / "holdout.yml").read_text(encoding="utf-8"))
     texts = [
         line.strip()[2:].strip()
         for block in data["nlu"]
@@ -69,22 +69,3 @@ def test_a_follow_up_answer_from_the_action_server_is_still_validated() -> None:
         action._validate_action_result({"events": "not a list"})
 
 
-def test_remembered_response_keys_are_the_ones_rasa_finds(agent) -> None:
-    from rasa.nlu.selectors.response_selector import ResponseSelector
-
-    selectors = [
-        node._component for node in agent.processor.graph_runner._instantiated_nodes.values()
-        if isinstance(getattr(node, "_component", None), ResponseSelector)
-    ]
-    assert selectors
-    selector = selectors[0]
-    from rasa.shared.nlu.training_data.util import template_key_to_intent_response_key
-
-    names = [template_key_to_intent_response_key(key) for key in selector.responses] + list(selector.responses)
-    names += [response.get("text", "") for responses in selector.responses.values() for response in responses][:20]
-    names += ["faq/no_such_topic", ""]
-    for name in names:
-        label = {"name": name}
-        expected = ResponseSelector._resolve_intent_response_key.__wrapped_stock__(selector, label)
-        assert selector._resolve_intent_response_key(label) == expected, name
-        assert selector._resolve_intent_response_key(label) == expected, name  # from the cache

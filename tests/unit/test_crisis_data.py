@@ -90,7 +90,7 @@ def test_no_evaluation_line_equals_or_nearly_equals_a_training_line(name: str, e
 def test_no_crisis_training_line_nearly_equals_a_faq_hold_out_line() -> None:
     hold_out = [
         Example(line.strip()[2:], "none", "faq", "holdout")
-        for block in yaml.safe_load((ROOT / "tests" / "nlu_holdout.yml").read_text(encoding="utf-8"))["nlu"]
+        for block in yaml.safe_load((ROOT / "tests" / "faq" / "dev" / "holdout.yml").read_text(encoding="utf-8"))["nlu"]
         for line in block["examples"].splitlines()
         if line.strip().startswith("- ")
     ]

@@ -1,0 +1,75 @@
+"""The trained intent model on its test families (never trained on, scored once), and the replies it leads to.
+
+TARGETS (bot.understanding.evaluate_faq) are the issue's; FLOORS are what
+this test enforces on the test split: the figures README reports, minus
+about a point.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.understanding import evaluate_faq as ev
+from bot.understanding import faq_data
+from bot.understanding.intent_model import CLARIFY_INTENT
+
+# Measured 2026-12-04 (make eval-faq): right 77.7%, out-of-scope answered 27.2%, handed to crisis 0.9%
+# (1 of 114: a weather question). The targets are not met; these floors stop a regression.
+FLOORS = {"right": 0.76, "out_of_scope_answered": 0.28, "out_of_scope_crisis": 0.01}
+
+
+@pytest.fixture(scope="module")
+def test_scores(agent) -> list[ev.Scored]:
+    return ev.score(agent, faq_data.final_examples())
+
+
+def test_the_test_split_meets_its_floors(test_scores: list[ev.Scored]) -> None:
+    m = ev.metrics(test_scores)
+    print("\n" + ev.report("test families", test_scores))
+    assert m["right"] >= FLOORS["right"], f"right {m['right']:.1%}"
+    assert m["out_of_scope_answered"] <= FLOORS["out_of_scope_answered"], f"{m['out_of_scope_answered']:.1%}"
+    assert m["out_of_scope_crisis"] <= FLOORS["out_of_scope_crisis"], f"{m['out_of_scope_crisis']:.1%}"
+
+
+def test_no_topic_collapses_on_its_test_lines(test_scores: list[ev.Scored]) -> None:
+    # Measured 2026-12-04: the weakest are other_approaches 6/14 and out_of_scope_diagnosis 4/14.
+    by_label: dict[str, list[bool]] = {}
+    for r in test_scores:
+        by_label.setdefault(r.example.label, []).append(ev.is_right(r))
+    weak = {label: f"{sum(v)}/{len(v)}" for label, v in by_label.items() if sum(v) / len(v) < 0.25}
+    assert not weak, weak
+
+
+def reply(chat: Any, text: str) -> dict:
+    messages = chat().say(text)
+    assert messages, f"no reply to {text!r}"
+    return messages[0]
+
+
+def test_a_medicine_question_gets_the_safety_line(chat) -> None:
+    text = reply(chat, "can i stop taking my sertraline if i feel better")["text"].lower()
+    assert "pharmacist" in text and "prescribed" in text
+
+
+def test_asking_for_a_person_gets_real_ways_to_reach_one(chat) -> None:
+    message = reply(chat, "i want to talk to a real human please")
+    assert "automated" in message["text"]
+    assert {b["payload"] for b in message["buttons"]} >= {"/faq/find_therapist", "/crisis_help_now"}
+
+
+def test_an_out_of_scope_request_says_what_the_bot_can_do(chat) -> None:
+    message = reply(chat, "write me a python script that sorts a list")
+    assert "therapy" in message["text"] and "can't help" not in message["text"]
+
+
+def test_a_clarifying_question_offers_the_two_close_topics(agent, chat, test_scores: list[ev.Scored]) -> None:
+    candidates = [r for r in test_scores if r.outcome == CLARIFY_INTENT and r.crisis == "none"]
+    if not candidates:
+        pytest.fail("no test line led to a clarifying question: check clarify_ratio in config.yml")
+    r = candidates[0]
+    message = reply(chat, r.example.text)
+    payloads = [b["payload"] for b in message["buttons"]]
+    assert payloads[:2] == [f"/{t}" for t in r.buttons], payloads
+    assert "/help" in payloads
