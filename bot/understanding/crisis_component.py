@@ -182,8 +182,11 @@ class CrisisModel(GraphComponent):
         context = metadata.get(CONTEXT_KEY) if isinstance(metadata, dict) else None
         if not isinstance(context, dict):
             return verdict
-        if (message.get(INTENT) or {}).get("name") in FLOW_INTENTS or verdict.risk < self.config["memory_min_risk"]:
-            return verdict  # a reply that moves the conversation on, or a message with no concern of its own
+        flow = (message.get(INTENT) or {}).get("name") in FLOW_INTENTS and verdict.zone == NO_CRISIS
+        if flow or verdict.risk < self.config["memory_min_risk"]:
+            # A reply that moves the conversation on (unless it is itself of concern:
+            # "ok, i'm ready now" reads as a yes), or a message with no concern of its own.
+            return verdict
         turns = [
             t for t in (context.get("turns") or [])[-int(self.config["memory_turns"]):]
             if isinstance(t, dict) and isinstance(t.get("text"), str)
@@ -234,6 +237,9 @@ class CrisisModel(GraphComponent):
         top = {"name": CRISIS_INTENT if verdict.zone == HANDOFF else CHECK_IN_INTENT, "confidence": round(verdict.risk, 4)}
         message.set(INTENT, top, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+        if verdict.zone == HANDOFF:
+            # A crisis is not a question about a topic: "tell me more" keeps the topic asked before.
+            message.set(ENTITIES, [e for e in message.get(ENTITIES) or [] if e.get("entity") != "faq_topic"], add_to_output=True)
         if verdict.zone == HANDOFF and verdict.category:
             entities = [e for e in message.get(ENTITIES, []) if e.get("entity") != "crisis_category"]
             entities.append({"entity": "crisis_category", "value": verdict.category, "start": 0, "end": len(text),

@@ -95,10 +95,13 @@ def test_yes_to_the_check_in_is_the_hand_off(chat, check_in_message: str) -> Non
 def test_no_to_the_check_in_asks_what_they_would_like_to_know(chat, check_in_message: str) -> None:
     c = chat()
     assert "hurting yourself" in c.text(check_in_message)
+    topics = [e["value"] for e in c.tracker().latest_message.entities if e["entity"] == "faq_topic"]
     text = c.text("no")
-    # With no question in the checked-in message, the bot invites one (bot.nlg answers one when there was).
-    assert text.startswith("Thank you for telling me") and "What would you like to know about therapy?" in text
-    assert "988" in text
+    assert text.startswith("Thank you for telling me") and "988" in text
+    if topics:  # the checked-in message asked about a topic: its answer follows
+        assert "What would you like to know about therapy?" not in text and len(text) > 300, text
+    else:  # no question in it: the bot invites one
+        assert "What would you like to know about therapy?" in text
 
 
 BURDEN = "i feel like such a burden to everyone lately"
