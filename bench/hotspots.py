@@ -3,11 +3,11 @@
 py-spy reads the server's stacks from outside (no code change, no restart),
 so the profile is of the same process ``make run`` starts. Each sampled
 stack is charged to the most specific component it passes through: a stack
-inside ResponseSelector also passes through DIETClassifier's methods (it
-inherits them) and through the message processor, the graph runner and Sanic,
-so the rules below are ordered from the most specific to the most general.
-Native TensorFlow and spaCy work is charged to the Python frame that called
-into it, which is the component that asked for it.
+inside the intent model also passes through the message processor, the
+graph runner and Sanic, so the rules below are ordered from the most
+specific to the most general. Native ONNX Runtime and spaCy work is charged
+to the Python frame that called into it, which is the component that asked
+for it.
 
     python -m bench.hotspots var/bench/profile-....txt      # summarise a recorded raw profile
 """
@@ -25,15 +25,13 @@ from typing import Any, Optional
 # (component, substrings of a frame "function (file:line)"); first rule matching any frame wins.
 RULES: list[tuple[str, tuple[str, ...]]] = [
     ("Sentence encoder (ONNX Runtime, tokenizer)", ("bot/understanding/encoder.py", "bot/understanding/featurizer.py", "onnxruntime/", "tokenizers/")),
-    ("Crisis model (bot/understanding/crisis_*)", ("bot/understanding/crisis_", "sklearn/", "scipy/")),
+    ("Crisis model (bot/understanding/crisis_*, memory, rules)",
+     ("bot/understanding/crisis_", "bot/understanding/memory.py", "bot/understanding/windows.py")),
+    ("Intent model (bot/understanding/intent_*)", ("bot/understanding/intent_",)),
+    ("Linear heads' n-grams and scoring (shared)", ("bot/understanding/linear.py", "sklearn/", "scipy/", "numpy/")),
     ("ContextExtractor (bot/nlu/context.py)", ("bot/nlu/context.py",)),
-    ("FaqGuard (bot/nlu/faq_guard.py)", ("bot/nlu/faq_guard.py",)),
-    ("ResponseSelector", ("rasa/nlu/selectors/response_selector.py",)),
-    ("DIETClassifier", ("rasa/nlu/classifiers/diet_classifier.py",)),
-    ("CountVectorsFeaturizer (x2)", ("count_vectors_featurizer.py",)),
     ("SpacyTokenizer", ("spacy_tokenizer.py", "rasa/nlu/tokenizers/")),
     ("SpacyNLP", ("spacy_utils.py", "site-packages/spacy/")),
-    ("FallbackClassifier", ("fallback_classifier.py",)),
     ("NLU: other (regex intent parser, message objects)", ("rasa/nlu/", "rasa/shared/nlu/")),
     ("Policies (RulePolicy, Memoization, ensemble)", ("rasa/core/policies/",)),
     ("Lock store", ("lock_store.py",)),
@@ -54,11 +52,9 @@ OTHER = "other"
 
 # Phases of a cold start, most specific first (imports inside a phase count for that phase).
 STARTUP_RULES: list[tuple[str, tuple[str, ...]]] = [
-    ("first message (TensorFlow traces its functions)", ("channels/rest.py", "rasa/core/channels/channel.py")),
+    ("first message", ("channels/rest.py", "rasa/core/channels/channel.py")),
     ("unpack the model archive (tar.gz)", ("tarfile.py", "gzip.py", "shutil.py")),
-    ("DIETClassifier + ResponseSelector: build and restore TensorFlow models",
-     ("rasa/utils/tensorflow/", "diet_classifier.py", "response_selector.py")),
-    ("sentence encoder + crisis model: load", ("bot/understanding/", "onnxruntime/", "tokenizers/", "sklearn/")),
+    ("sentence encoder + crisis and intent models: load", ("bot/understanding/", "onnxruntime/", "tokenizers/", "sklearn/")),
     ("SpacyNLP: load the pipeline", ("spacy_utils.py", "site-packages/spacy/")),
     ("other components and policies load", ("rasa/engine/", "rasa/core/policies/", "rasa/nlu/")),
     ("tracker store, lock store, NLG, channels", ("tracker_store.py", "bot/stores.py", "lock_store.py", "bot/nlg.py", "bot/channels/")),

@@ -26,6 +26,7 @@ import os
 import re
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,10 +35,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
 
+from bench import cpu
 from bench import hotspots as profiler
 from bench.baseline import ensure_baseline
 from bench.levers.sitecustomize import PATCHES as LEVERS
-from bench.report import document
+from bench.report import document, missed
 from bench.stack import RASA, MemoryWatch, Stack, start_baseline, start_bot, tail
 from bot.run import rasa_env
 from bot.settings import ROOT
@@ -55,21 +57,25 @@ def step(text: str) -> None:
     print(f"==> [bench] {text}", flush=True)
 
 
-def loadgen(stack: Stack, shape: str, args: argparse.Namespace, out: Path, duration: float) -> subprocess.Popen:
+def loadgen(stack: Stack, shape: str, args: argparse.Namespace, out: Path, duration: float, seed: int) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "bench.loadgen", stack.url, "--shape", shape, "--users", str(args.users),
            "--rate", str(args.rate), "--duration", str(duration), "--warmup", str(args.warmup),
-           "--timeout", str(args.timeout), "--seed", str(args.seed), "--out", str(out)]
+           "--timeout", str(args.timeout), "--seed", str(seed), "--out", str(out)]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen(cmd, cwd=ROOT, env=env)
 
 
-def run_shape(stack: Stack, shape: str, args: argparse.Namespace, tmp: Path, profile: bool = False) -> dict[str, Any]:
+def run_shape(stack: Stack, shape: str, args: argparse.Namespace, tmp: Path, repeat: int = 0,
+              profile: bool = False) -> dict[str, Any]:
     duration = args.single_duration if shape == "single" else args.duration
-    out = tmp / f"{stack.name}-{shape}{'-profiled' if profile else ''}.json"
+    out = tmp / f"{stack.name}-{shape}-{repeat}{'-profiled' if profile else ''}.json"
     label = {"single": "one visitor", "closed": f"closed loop, {args.users} visitors",
              "open": f"open loop, {args.rate:g} msg/s"}[shape]
-    step(f"{stack.name}: {label}{' under py-spy' if profile else ''} ({args.warmup:g} s warm-up + {duration:g} s)")
-    load = loadgen(stack, shape, args, out, duration)
+    of = f" (run {repeat + 1} of {args.repeats})" if args.repeats > 1 and not profile else ""
+    step(f"{stack.name}: {label}{of}{' under py-spy' if profile else ''} ({args.warmup:g} s warm-up + {duration:g} s)")
+    before = cpu.Snapshot.take(stack.pids())
+    # Each repeat draws other messages; the bot and the baseline get the same ones in the same repeat.
+    load = loadgen(stack, shape, args, out, duration, args.seed + repeat)
     spy: Optional[subprocess.Popen] = None
     raw = PROFILES / f"profile-{stack.name}-{datetime.now():%Y%m%d-%H%M%S}.txt"
     try:
@@ -88,6 +94,7 @@ def run_shape(stack: Stack, shape: str, args: argparse.Namespace, tmp: Path, pro
     if load.returncode != 0 or not out.exists():
         raise RuntimeError(f"the load generator failed (exit {load.returncode})")
     result = json.loads(out.read_text(encoding="utf-8"))
+    result["cpu"] = cpu.shares(before, cpu.Snapshot.take(stack.pids()), result.get("cpu_s", 0.0))
     if spy is not None:
         if spy.returncode != 0 or not raw.exists():
             err = spy.stderr.read() if spy.stderr else ""
@@ -96,29 +103,75 @@ def run_shape(stack: Stack, shape: str, args: argparse.Namespace, tmp: Path, pro
             summary = profiler.summarise(raw, max(1.0, duration - 2), args.profile_rate)
             summary["markdown"] = profiler.markdown(summary)
             result["profile"] = summary
-    lat = result["latency_ms"]
+    lat, use = result["latency_ms"], result["cpu"]
     step(f"   {result['replies_per_s']:.1f} replies/s, p50 {lat['p50']:.0f} ms, p95 {lat['p95']:.0f} ms, "
-         f"p99 {lat['p99']:.0f} ms, errors {result['error_total']}")
+         f"p99 {lat['p99']:.0f} ms, errors {result['error_total']}; cores: servers {use['server_cores']:.2f}, "
+         f"load generator {use['loadgen_cores']:.2f}, other programs {use['other_cores']:.2f}")
     return result
 
 
-def measure(stack: Stack, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    step(f"{stack.name}: first answer {stack.cold_start_s:.1f} s after the Rasa server process started")
-    result: dict[str, Any] = {"cold_start_s": round(stack.cold_start_s, 2)}
+def measure(stacks: list[Stack], args: argparse.Namespace, tmp: Path) -> dict[str, dict[str, Any]]:
+    """Every shape, ``args.repeats`` times, the stacks taking turns run by run.
+
+    Interleaving puts the bot and the baseline side by side in time, so a
+    neighbour that starts or stops mid-run moves both, not one; who goes first
+    alternates between repeats. Each shape's figures are the median of its runs.
+    """
+    results: dict[str, dict[str, Any]] = {}
+    for stack in stacks:
+        step(f"{stack.name}: first answer {stack.cold_start_s:.1f} s after the Rasa server process started")
+        results[stack.name] = {"cold_start_s": round(stack.cold_start_s, 2)}
+    current: Optional[Stack] = None
     try:
         for shape in args.shapes:
-            result[shape] = run_shape(stack, shape, args, tmp)
-            time.sleep(2)  # let the last replies drain before the next shape starts
+            runs: dict[str, list[dict[str, Any]]] = {stack.name: [] for stack in stacks}
+            for repeat in range(args.repeats):
+                for current in (stacks if repeat % 2 == 0 else stacks[::-1]):
+                    runs[current.name].append(run_shape(current, shape, args, tmp, repeat))
+                    time.sleep(2)  # let the last replies drain before the next run starts
+            for name, done in runs.items():
+                results[name][shape] = aggregate(done)
         if args.profile:
-            profiled = run_shape(stack, "closed", args, tmp, profile=True)
-            result["profile"] = profiled.pop("profile", None) or {"error": profiled.get("profile_error")}
-            result["profile"]["replies_per_s_while_sampled"] = profiled["replies_per_s"]
+            current = stacks[0]
+            profiled = run_shape(current, "closed", args, tmp, profile=True)
+            results[current.name]["profile"] = profiled.pop("profile", None) or {"error": profiled.get("profile_error")}
+            results[current.name]["profile"]["replies_per_s_while_sampled"] = profiled["replies_per_s"]
     except BaseException:
-        print(tail(stack.log), file=sys.stderr)
+        if current is not None:
+            print(tail(current.log), file=sys.stderr)
         raise
     finally:
-        result["memory"] = stack.close()
-    return result
+        for stack in stacks:
+            results[stack.name]["memory"] = stack.close()
+    return results
+
+
+def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One shape's runs as one result: medians, the spread (min, max), errors and crisis counts summed."""
+    def med(values: list[float]) -> float:
+        return round(statistics.median(values), 2)
+
+    out = dict(runs[-1])
+    out["repeats"] = len(runs)
+    out["replies_per_s"] = med([r["replies_per_s"] for r in runs])
+    out["latency_ms"] = {k: med([r["latency_ms"][k] for r in runs]) for k in runs[0]["latency_ms"]}
+    errors: dict[str, int] = {}
+    for r in runs:
+        for kind, n in r["errors"].items():
+            errors[kind] = errors.get(kind, 0) + n
+    out["errors"], out["error_total"] = errors, sum(errors.values())
+    out["crisis"] = {k: sum(r["crisis"][k] for r in runs) for k in runs[0]["crisis"]}
+    out["cpu"] = {k: med([r["cpu"][k] for r in runs]) for k in runs[0]["cpu"]}
+    out["cpu"]["other_cores_worst"] = max(r["cpu"]["other_cores"] for r in runs)
+    # The Rasa server's CPU per reply depends little on the neighbours: the figure to compare across machines.
+    out["cpu"]["server_ms_per_reply"] = med([1000 * r["cpu"]["server_cpu_s"] / max(1, r.get("ok_all", r["ok"])) for r in runs])
+    out["spread"] = {
+        "replies_per_s": [min(r["replies_per_s"] for r in runs), max(r["replies_per_s"] for r in runs)],
+        **{p: [min(r["latency_ms"][p] for r in runs), max(r["latency_ms"][p] for r in runs)] for p in ("p50", "p95", "p99")},
+    }
+    out["runs"] = [{"replies_per_s": r["replies_per_s"], "latency_ms": r["latency_ms"], "error_total": r["error_total"],
+                    "cpu": r["cpu"]} for r in runs]
+    return out
 
 
 def crisis_detector() -> dict[str, Any]:
@@ -170,6 +223,22 @@ def previous_training() -> dict[str, Any]:
     return {**train, "measured": False}
 
 
+def noise(results: dict[str, Any]) -> list[str]:
+    """Why this run's figures should not be trusted, if they should not (empty when the machine was quiet)."""
+    found = []
+    before = results["machine"].get("busy_cores_before", 0.0)
+    if before > cpu.NOISY_CORES:
+        found.append(f"{before:.2f} cores busy before the run started (> {cpu.NOISY_CORES:g})")
+    for name in ("bot", "baseline"):
+        for shape, result in (results.get(name) or {}).items():
+            if not isinstance(result, dict) or "runs" not in result:
+                continue
+            worst = max(r["cpu"]["other_cores"] for r in result["runs"])
+            if worst > cpu.NOISY_CORES:
+                found.append(f"other programs used {worst:.2f} cores during a {name} {shape} run (> {cpu.NOISY_CORES:g})")
+    return found
+
+
 def commit() -> str:
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10).stdout.strip()
@@ -189,6 +258,7 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=40.0, help="open loop: messages per second (default 40)")
     parser.add_argument("--timeout", type=float, default=10.0, help="per-request timeout in seconds, counted as an error (default 10)")
     parser.add_argument("--seed", type=int, default=1, help="the visitors' random draws (default 1)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each shape; figures are their median (default 3)")
     parser.add_argument("--shapes", default="single,closed,open", help="which loads, in order (default single,closed,open)")
     parser.add_argument("--baseline", action="store_true", help="run the same load on a stock `rasa init` bot (built once, cached in var/bench/)")
     parser.add_argument("--train", action="store_true", help="time a full `rasa train --force` (minutes); otherwise the last figure is reused")
@@ -208,6 +278,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     args.shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
     if not set(args.shapes) <= {"single", "closed", "open"}:
         parser.error("--shapes takes single, closed and/or open")
+    if not 1 <= args.repeats <= 9:
+        parser.error("--repeats takes 1 to 9")
     if not (1 <= args.users <= 200 and 0 < args.rate <= 500 and 0 < args.duration <= 1800 and 0 < args.single_duration <= 1800):
         parser.error("users 1-200, rate up to 500/s, durations up to 1800 s")
     if any("=" not in e for e in args.env):
@@ -225,8 +297,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         "command": "make bench" + (f" ARGS={shlex.quote(' '.join(argv if argv is not None else sys.argv[1:]))}"
                                    if (argv if argv is not None else sys.argv[1:]) else ""),
         "commit": commit(),
-        "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()]},
-        "options": {k: getattr(args, k) for k in ("duration", "single_duration", "warmup", "users", "rate", "timeout", "seed", "shapes",
+        "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+                    "busy_cores_before": round(cpu.busy_cores(), 3)},
+        "options": {k: getattr(args, k) for k in ("duration", "single_duration", "warmup", "users", "rate", "timeout", "seed", "shapes", "repeats",
                                                   "env", "lever", "tracker_store", "model")},
         "notes": [],
     }
@@ -242,16 +315,26 @@ def main(argv: Optional[list[str]] = None) -> int:
                 f"environment {extra or 'unchanged'}, model {args.model}"
             )
         startup = PROFILES / f"startup-bot-{datetime.now():%Y%m%d-%H%M%S}.txt" if args.profile_startup else None
-        stack = start_bot(tmp / "bot", extra, args.lever, args.tracker_store, startup, args.model)
-        results["bot"] = measure(stack, args, tmp)
+        stacks = [start_bot(tmp / "bot", extra, args.lever, args.tracker_store, startup, args.model)]
         if startup is not None and startup.exists():
-            results["bot"]["startup_profile"] = profiler.startup_summary(startup, stack.cold_start_s)
+            results["startup_profile"] = profiler.startup_summary(startup, stacks[0].cold_start_s)
         if args.baseline:
-            project, model, trained = ensure_baseline(tmp / "baseline-init.log")
-            if trained is not None:
-                results["notes"].append(f"stock baseline built and trained in {trained:.0f} s (rasa init --no-prompt)")
-            step("starting the stock rasa init bot (default config, in-memory tracker store)")
-            results["baseline"] = measure(start_baseline(project, model, tmp / "baseline"), args, tmp)
+            try:
+                project, model, trained = ensure_baseline(tmp / "baseline-init.log")
+                if trained is not None:
+                    results["notes"].append(f"stock baseline built and trained in {trained:.0f} s (rasa init --no-prompt)")
+                step("starting the stock rasa init bot (default config, in-memory tracker store)")
+                stacks.append(start_baseline(project, model, tmp / "baseline"))
+            except BaseException:
+                stacks[0].close()
+                raise
+        measured = measure(stacks, args, tmp)
+        results["bot"] = measured["bot"]
+        if "startup_profile" in results:
+            results["bot"]["startup_profile"] = results.pop("startup_profile")
+        if args.baseline:
+            results["baseline"] = measured["baseline"]
+        results["machine"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
         if args.train:
             results["train"] = measure_training(tmp)
             record = {k: results["train"][k] for k in ("seconds", "cpu_seconds", "peak_mb", "recorded")}
@@ -259,12 +342,19 @@ def main(argv: Optional[list[str]] = None) -> int:
             TRAINING_RECORD.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         else:
             results["train"] = previous_training()
+    results["noise"] = noise(results)
     RESULTS_JSON.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     markdown = document(results)
     RESULTS_MD.write_text(markdown, encoding="utf-8")
     print()
     print(markdown)
     print(f"==> [bench] written {RESULTS_JSON.relative_to(ROOT)} and {RESULTS_MD.relative_to(ROOT)}")
+    if results["noise"]:
+        print("==> [bench] the machine was too noisy to trust these figures: " + "; ".join(results["noise"]), file=sys.stderr)
+    misses = missed(results)
+    if misses:
+        print("==> [bench] targets missed: " + "; ".join(misses), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -172,6 +172,9 @@ class Stack:
     def url(self) -> str:
         return webhook(self.port)
 
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes()]
+
     def processes(self) -> list[subprocess.Popen]:
         return [p for p in (self.action, self.rasa) if p is not None]
 

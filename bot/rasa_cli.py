@@ -60,7 +60,22 @@ def workers_die_with_the_server() -> None:
     os.register_at_fork(after_in_child=in_child)
 
 
+def one_math_thread_per_worker() -> None:
+    """NumPy's OpenBLAS (and any OpenMP/MKL build) uses one thread per process unless set otherwise.
+
+    The server already runs one worker per core. OpenBLAS starts a thread per
+    core in every worker and keeps them spinning after each call, for work a
+    single message's dot products never need: measured with one visitor, the
+    busy-waiting took 0.8 of a core beside the worker that did the work.
+    Must run before NumPy is first imported; an explicit setting still wins.
+    """
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(name, "1")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["run"]:  # training keeps every thread: it is one process doing large matrix work
+        one_math_thread_per_worker()
     from bot.settings import SettingsError, export_defaults, get_settings
 
     try:

@@ -46,6 +46,7 @@ DEFAULTS: dict[str, str] = {
     # Longer messages get a friendly "please shorten it" instead of being processed.
     "MAX_MESSAGE_CHARS": "2000",
     "ENCODER_THREADS": "1",
+    "ENCODER_CACHE_SIZE": "1024",
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",
     "RASA_API_TOKEN": "",
@@ -109,6 +110,7 @@ class Settings:
     tenant_jwt_secret: str
     tenant_token_max_ttl_seconds: int
     encoder_threads: int
+    encoder_cache_size: int
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -168,6 +170,7 @@ class Settings:
             tenant_jwt_secret=jwt_secret(raw["TENANT_JWT_SECRET"]),
             tenant_token_max_ttl_seconds=as_int("TENANT_TOKEN_MAX_TTL_SECONDS", 60, 86400),
             encoder_threads=as_int("ENCODER_THREADS", 1, 64),
+            encoder_cache_size=as_int("ENCODER_CACHE_SIZE", 0, 100_000),
         )
 
 

@@ -13,7 +13,10 @@ a message in about half the time TensorFlow takes. Nothing is downloaded.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any, List, Sequence
 
@@ -30,6 +33,9 @@ DIMENSION = 384
 # sentence-transformers' max_seq_length for this model; longer text is cut
 # (the channels already split messages over MAX_MESSAGE_CHARS into pieces).
 MAX_TOKENS = 256
+# Only short messages are remembered: "yes", "thanks", "tell me more", "what is cbt"
+# come back from many visitors; a long message almost never repeats word for word.
+CACHE_MAX_CHARS = 40
 
 # The upstream release these bytes must equal (sentence-transformers/all-MiniLM-L6-v2).
 UPSTREAM_REVISION = "1110a243fdf4706b3f48f1d95db1a4f5529b4d41"
@@ -69,7 +75,7 @@ def make_tokenizer(directory: Path) -> Any:
 class SentenceEncoder:
     """Texts in, L2-normalised 384-dimensional float32 vectors out (mean pooling, as upstream)."""
 
-    def __init__(self, directory: Path = DEFAULT_DIR, threads: int | None = None) -> None:
+    def __init__(self, directory: Path = DEFAULT_DIR, threads: int | None = None, cache_size: int | None = None) -> None:
         import os
 
         import onnxruntime as ort
@@ -96,6 +102,13 @@ class SentenceEncoder:
         self.session = ort.InferenceSession(
             str(directory / ONNX_FILE), sess_options=options, providers=["CPUExecutionProvider"]
         )
+        # Recent short messages' vectors, keyed by a salted hash so no message text is kept.
+        # The same text always gives the same vector (one thread, same session), so a hit
+        # changes no answer; it only skips work.
+        self.cache_size = get_settings().encoder_cache_size if cache_size is None else cache_size
+        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._salt = secrets.token_bytes(16)
+        self.hits = self.misses = 0
 
     def tokenize(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         return tokenize(self.tokenizer, texts)
@@ -114,7 +127,21 @@ class SentenceEncoder:
         return out
 
     def encode_one(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
+        """One message's vector: the per-message path, where short repeated messages are remembered."""
+        if not self.cache_size or len(text) > CACHE_MAX_CHARS:
+            return self.encode([text])[0]
+        key = hashlib.blake2b(text.encode("utf-8"), digest_size=16, key=self._salt).digest()
+        vector = self._cache.get(key)
+        if vector is not None:
+            self._cache.move_to_end(key)
+            self.hits += 1
+            return vector.copy()
+        self.misses += 1
+        vector = self.encode([text])[0]
+        self._cache[key] = vector.copy()
+        if len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return vector
 
 
 def get_encoder() -> SentenceEncoder:

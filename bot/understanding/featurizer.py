@@ -58,7 +58,9 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         todo = [m for m in messages if m.get(TEXT) is not None and not m.features_present(TEXT, [self._identifier])]
         if not todo:
             return
-        vectors = get_encoder().encode([m.get(TEXT) for m in todo])
+        encoder = get_encoder()
+        # A parsed message comes alone: the per-message path, which remembers short repeated texts.
+        vectors = [encoder.encode_one(todo[0].get(TEXT))] if len(todo) == 1 else encoder.encode([m.get(TEXT) for m in todo])
         for message, vector in zip(todo, vectors, strict=True):
             self.add_features_to_message(None, vector[np.newaxis, :], TEXT, message)
 

@@ -67,3 +67,23 @@ def test_one_encoder_per_process_and_tests_can_swap_it() -> None:
     with wiring.override("encoder", stand_in):
         assert get_encoder() is stand_in
     assert get_encoder() is not stand_in
+
+
+def test_short_repeated_messages_are_remembered_without_their_text_and_get_the_same_vector() -> None:
+    enc = SentenceEncoder(cache_size=2)
+    fresh = SentenceEncoder(cache_size=0)
+    first = enc.encode_one("thanks")
+    again = enc.encode_one("thanks")
+    assert (enc.hits, enc.misses) == (1, 1)
+    assert np.array_equal(first, again) and np.array_equal(again, fresh.encode_one("thanks"))
+    again[:] = 0  # a caller changing its copy cannot change what the next visitor gets
+    assert np.array_equal(enc.encode_one("thanks"), first)
+    assert all(isinstance(key, bytes) and b"thanks" not in key for key in enc._cache)
+    enc.encode_one("yes")
+    enc.encode_one("no")
+    assert len(enc._cache) == 2  # bounded: the oldest is dropped
+    long_text = "how long does therapy usually take for anxiety, roughly?"
+    enc.encode_one(long_text)
+    enc.encode_one(long_text)
+    assert len(enc._cache) == 2 and enc.hits == 2  # long messages are always encoded afresh
+    assert fresh.hits == 0 and not fresh._cache
