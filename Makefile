@@ -135,6 +135,11 @@ lint: $(VENV)/.installed ## ruff over the Python code
 	$(call step,[test] lint)
 	@$(VENV)/bin/ruff check bot actions tests bench
 
+.PHONY: typecheck
+typecheck: $(VENV)/.installed ## mypy over bot/, actions/ and bench/ (settings in pyproject.toml)
+	$(call step,[test] type check)
+	@$(VENV)/bin/mypy --no-error-summary
+
 .PHONY: validate
 validate: $(VENV)/.installed $(CRISIS_RESPONSES) ## rasa data validate, warnings are failures
 	$(call step,[test] rasa data validate)
@@ -157,7 +162,7 @@ test-stories: setup ## Rasa test stories, failing on any prediction error
 	@mkdir -p results && TRACKER_STORE_DB=$(CURDIR)/results/stories-tracker.db $(RASA) test core --stories tests/stories --model models --endpoints endpoints.yml --fail-on-prediction-errors --out results/stories --quiet
 
 .PHONY: test
-test: lint validate setup test-unit test-e2e test-stories ## every test, in order: lint, validate, train if changed, unit, e2e, stories
+test: lint typecheck validate setup test-unit test-e2e test-stories ## every test, in order: lint, type check, validate, train if changed, unit, e2e, stories
 	@echo; echo "==> all tests passed"
 
 .PHONY: eval

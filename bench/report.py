@@ -113,8 +113,10 @@ def table(results: dict[str, Any]) -> str:
     missed = sum(_get(bot, s, "crisis", "without_helpline") or 0 for s in ("closed", "open", "single"))
     unanswered = sum(_get(bot, s, "crisis", "unanswered") or 0 for s in ("closed", "open", "single"))
     if bot:
+        # Which crisis messages get a number is the crisis model's recall (`make eval-crisis`), the same
+        # with or without load; what load can break is the answer itself, so only that is a target here.
         rows.append((f"crisis messages under load answered without a hotline number (of {crisis_n})", str(missed), "", "",
-                     verdict("helpline", missed), ""))
+                     "model recall, not load: `make eval-crisis`", ""))
         rows.append((f"crisis messages under load not answered in time (of {crisis_n}; in the errors too)", str(unanswered), "", "",
                      verdict("helpline", unanswered), ""))
     train = results.get("train") or {}
@@ -157,8 +159,8 @@ def missed(results: dict[str, Any]) -> list[str]:
                ("rss", "peak RSS of the Rasa server", _get(bot, "memory", "rasa", "peak_mb")),
                ("crisis_us", "encoder + crisis model", _get(results, "crisis_detector", "mean_us"))]
     for shape in ("closed", "open", "single"):
-        checks.append(("helpline", f"{shape}: crisis replies without a number",
-                       _get(bot, shape, "crisis", "without_helpline")))
+        checks.append(("helpline", f"{shape}: crisis messages not answered in time",
+                       _get(bot, shape, "crisis", "unanswered")))
     train = results.get("train") or {}
     if train.get("measured"):
         checks.append(("train", "full training", train.get("seconds")))

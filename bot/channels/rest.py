@@ -142,9 +142,10 @@ class RestInput(StockRestInput):
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return json_error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB.")
             limit = get_settings().max_message_chars
-            text, too_long = screen(text, limit)
-            if too_long is not None:
+            screened, too_long = screen(text, limit)
+            if screened is None:
                 return response.json([{"recipient_id": sender, "text": too_long}])
+            text = screened
             if bool_arg(request, "stream", default=False):
                 return response.stream(
                     self.stream_response(on_new_message, text, sender, self.name(), metadata),

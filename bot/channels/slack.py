@@ -146,7 +146,7 @@ class SlackInput(StockSlackInput):
         event = event_body.get("event")
         if event is not None and not isinstance(event, dict):
             return json_error(400, "The event must be a JSON object.")
-        if not self._is_user_message(event_body):
+        if not isinstance(event, dict) or not self._is_user_message(event_body):
             return response.text("")  # the bot's own posts, edits, joins: acknowledged, not answered
         if not all(isinstance(event.get(k), str) for k in ("text", "user", "channel")):
             return json_error(400, "A message event needs text, user and channel strings.")
@@ -183,8 +183,8 @@ class SlackInput(StockSlackInput):
         text = self._get_interactive_response(actions[0])
         if not isinstance(text, str) or not text:
             return response.text("")  # a link button: nothing for the bot to answer
-        channel = payload.get("channel") if isinstance(payload.get("channel"), dict) else {}
-        message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+        channel: dict[str, Any] = payload["channel"] if isinstance(payload.get("channel"), dict) else {}
+        message: dict[str, Any] = payload["message"] if isinstance(payload.get("message"), dict) else {}
         metadata = {
             "out_channel": channel.get("id"),
             "thread_id": message.get("thread_ts") or message.get("ts"),

@@ -37,8 +37,9 @@ SLACK_MAX_AGE_SECONDS = 60 * 5
 # --- answers -------------------------------------------------------------------
 
 
-def json_error(status: int, message: str, **extra: Any) -> HTTPResponse:
-    return response.json({"error": message, **extra}, status=status)
+def json_error(code: int, message: str, /, **extra: Any) -> HTTPResponse:
+    # Positional-only: a body field may itself be called "status".
+    return response.json({"error": message, **extra}, status=code)
 
 
 def refuse_signature(platform: str, header: str, present: bool) -> HTTPResponse:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, Date, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+# Typed as Any: SQLAlchemy 1.4's declarative base is built at run time, so a type
+# checker without its plugin cannot see it as a class.
+Base: Any = declarative_base()
 
 
 class Region(Base):

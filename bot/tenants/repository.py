@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date, datetime, timezone
 from typing import Optional
 
@@ -93,7 +94,8 @@ class TenantRepository:
         else:
             row.count += 1
 
-    def counts(self, tenant: str, since: date) -> list[TenantDailyCount]:
+    # builtins.list: inside this class, `list` is the method above.
+    def counts(self, tenant: str, since: date) -> builtins.list[TenantDailyCount]:
         return list(
             self.session.scalars(
                 select(TenantDailyCount)

@@ -140,9 +140,10 @@ class CrisisModel(GraphComponent):
         embeddings = get_encoder().encode(texts)
         options = ModelOptions(c=float(self.config["c"]), char_ngrams=bool(self.config["char_ngrams"]),
                                word_ngrams=bool(self.config["word_ngrams"]))
-        self.classifier = CrisisClassifier(options).fit(texts, embeddings, [e.category for e in examples])
+        classifier = CrisisClassifier(options).fit(texts, embeddings, [e.category for e in examples])
+        self.classifier = classifier
         with self._storage.write_to(self._resource) as directory:
-            self.classifier.save(Path(directory))
+            classifier.save(Path(directory))
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -129,7 +129,7 @@ def export(directory: Path) -> None:
     embed = tf_embedder(directory)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / ONNX_FILE
-        tf2onnx.convert.from_function(embed, input_signature=embed.signature, opset=OPSET, output_path=str(out))
+        tf2onnx.convert.from_function(embed, input_signature=embed.signature, opset=OPSET, output_path=str(out))  # type: ignore[attr-defined]
         shutil.move(str(out), directory / ONNX_FILE)
 
 

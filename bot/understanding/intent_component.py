@@ -106,9 +106,10 @@ class IntentModel(GraphComponent):
                                if m.get(TEXT) and (m.get(INTENT) or "") not in NOT_LEARNED])
         options = ModelOptions(c=float(self.config["c"]), char_ngrams=bool(self.config["char_ngrams"]),
                                word_ngrams=bool(self.config["word_ngrams"]))
-        self.classifier = IntentClassifier(options).fit(texts, embeddings, labels)
+        classifier = IntentClassifier(options).fit(texts, embeddings, labels)
+        self.classifier = classifier
         with self._storage.write_to(self._resource) as directory:
-            self.classifier.save(Path(directory))
+            classifier.save(Path(directory))
         return self._resource
 
     @staticmethod
@@ -121,6 +122,8 @@ class IntentModel(GraphComponent):
 
     # -- parsing --------------------------------------------------------------
     def topics(self) -> frozenset[str]:
+        if self.classifier is None:
+            return frozenset()
         return frozenset(c.split("/", 1)[1] for c in self.classifier.classes if c.startswith(RETRIEVAL_INTENT + "/"))
 
     def classify(self, text: str, embedding: Optional[np.ndarray] = None) -> Decision:

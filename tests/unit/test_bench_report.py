@@ -60,6 +60,15 @@ def test_a_latency_or_error_miss_is_reported() -> None:
     assert sorted(m.split(" ")[0] for m in missed(figures)) == ["closed", "open"]
 
 
+def test_an_unanswered_crisis_message_is_a_miss_but_a_reply_without_a_number_is_the_models_recall() -> None:
+    figures = results([100.0] * 3, [20.0] * 3)
+    figures["bot"]["closed"]["crisis"]["without_helpline"] = 2
+    assert missed(figures) == []
+    assert "model recall, not load" in document(figures)
+    figures["bot"]["open"]["crisis"]["unanswered"] = 1
+    assert [m.split(":")[0] for m in missed(figures)] == ["open"]
+
+
 def test_other_programs_using_the_cpu_mark_the_run_noisy_and_the_report_says_so() -> None:
     quiet = results([100.0] * 3, [20.0] * 3, other=0.05)
     quiet["noise"] = noise(quiet)

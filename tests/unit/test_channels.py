@@ -414,6 +414,10 @@ def test_unset_platforms_are_off_and_answer_404(monkeypatch: pytest.MonkeyPatch,
                 for name in ("telegram", "slack", "facebook", "twilio"):
                     async with session.post(f"http://127.0.0.1:{port}/webhooks/{name}/webhook", data=b"{}") as answer:
                         seen[name] = (answer.status, await answer.json())
+                    # The health route of an unconnected platform says so too (it once raised a TypeError: a 500).
+                    async with session.get(f"http://127.0.0.1:{port}/webhooks/{name}/") as answer:
+                        seen[f"{name} health"] = (answer.status, await answer.json())
+                        assert seen[f"{name} health"][1].get("status") == "disabled", name
         finally:
             server.close()
             await server.wait_closed()
