@@ -45,3 +45,18 @@ def use_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     yield db_url
     get_settings.cache_clear()
     db_session.get_engine.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_running() -> None:
+    """Session-scoped so it is checked before any module-scoped cluster starts."""
+    from tests.support.services import require_port
+
+    require_port(5432)
+
+
+@pytest.fixture(scope="session")
+def redis_running() -> None:
+    from tests.support.services import require_port
+
+    require_port(6379)

@@ -23,15 +23,12 @@ from typing import Iterator
 import pytest
 from rasa.shared.core.events import UserUttered
 
-from bench.cluster import admin, free_port, reachable
+from bench.cluster import admin, free_port
 from tests.e2e.conftest import ROOT, rasa_env, terminate
 from tests.e2e.test_server import post, texts
 from tests.support.proxy import CuttableProxy
 
-pytestmark = [
-    pytest.mark.skipif(not reachable(5432), reason="PostgreSQL is not running on 127.0.0.1:5432"),
-    pytest.mark.skipif(not reachable(6379), reason="Redis is not running on 127.0.0.1:6379"),
-]
+pytestmark = [pytest.mark.usefixtures("postgres_running", "redis_running")]
 CANARY = "zebra-canary-7731"
 
 

@@ -1,8 +1,8 @@
 """Two Rasa servers and one action server sharing PostgreSQL and Redis, the
 way the bot scales out: any server can take any turn of any conversation.
 
-Over real connections to the PostgreSQL and Redis on this machine; skipped,
-with the reason, where either is absent.
+Over real connections to the PostgreSQL and Redis on this machine; where either
+is absent the tests fail with the command that starts it.
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ from typing import Iterator
 import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from bench.cluster import Cluster, free_port, nginx_binary, nginx_conf, reachable
+from bench.cluster import Cluster, free_port, nginx_binary, nginx_conf
 from tests.e2e.test_server import texts
+from tests.support.services import require_nginx
 
 SECRET = "scale-out-test-secret-" + "x" * 20
 TENANT = "scale-co"
 
-pytestmark = [
-    pytest.mark.skipif(not reachable(5432), reason="PostgreSQL is not running on 127.0.0.1:5432"),
-    pytest.mark.skipif(not reachable(6379), reason="Redis is not running on 127.0.0.1:6379"),
-]
+pytestmark = [pytest.mark.usefixtures("postgres_running", "redis_running")]
 
 
 @pytest.fixture(scope="module")
@@ -102,8 +100,7 @@ def test_concurrent_messages_for_one_sender_are_serialised_across_servers(cluste
 
 
 def test_the_proxy_config_is_valid() -> None:
-    if not nginx_binary():
-        pytest.skip("nginx is not installed (make test installs it)")
+    require_nginx()
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,8 +114,7 @@ def test_the_proxy_config_is_valid() -> None:
 
 def test_a_server_killed_mid_conversation_loses_nothing(cluster: Cluster) -> None:
     """Through deploy/nginx.conf: conversations hashed over both servers, one server killed."""
-    if "proxy" not in cluster.processes:
-        pytest.skip("nginx is not installed (make test installs it)")
+    require_nginx()
     senders = [f"kill-{i}-{uuid.uuid4().hex[:8]}" for i in range(8)]
     for sender in senders:
         assert "988" in send(cluster, "proxy", sender, "I want to kill myself")

@@ -1,6 +1,6 @@
 """The stores several servers share: PostgreSQL for conversations, Redis for
-locks, over real connections to the services on this machine (skipped, with
-the reason, where they are absent)."""
+locks, over real connections to the services on this machine (where one is
+absent, the tests fail with the command that starts it)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bench.cluster import reachable
 from bot.locks import ConfiguredLockStore, lock_store_from_url
 from bot.settings import SettingsError
 from bot.stores import PrivateSQLTrackerStore
@@ -22,8 +21,8 @@ POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/3"
 
 
-needs_postgres = pytest.mark.skipif(not reachable(5432), reason="PostgreSQL is not running on 127.0.0.1:5432")
-needs_redis = pytest.mark.skipif(not reachable(6379), reason="Redis is not running on 127.0.0.1:6379")
+needs_postgres = pytest.mark.usefixtures("postgres_running")
+needs_redis = pytest.mark.usefixtures("redis_running")
 
 
 def test_no_url_means_in_process_locks() -> None:
