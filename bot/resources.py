@@ -133,22 +133,45 @@ def load_catalogue(path: Optional[str | Path] = None) -> Catalogue:
     return _load(p, Path(p).stat().st_mtime)
 
 
+def _region_code(candidate: Optional[str]) -> Optional[str]:
+    if candidate and re.fullmatch(r"[A-Za-z]{2}|INTL", candidate.strip()):
+        return candidate.strip().upper()
+    return None
+
+
 def resolve_region(
-    channel_region: Optional[str] = None,
-    tenant_region: Optional[str] = None,
+    *,
+    fixed_region: Optional[str] = None,
     said_region: Optional[str] = None,
+    channel_region: Optional[str] = None,
+    locale_region: Optional[str] = None,
     default_region: Optional[str] = None,
 ) -> str:
-    """Region in order of trust: the channel's metadata, the organisation, what the visitor said, the default."""
-    for candidate in (channel_region, tenant_region, said_region, default_region):
-        if candidate and re.fullmatch(r"[A-Za-z]{2}|INTL", candidate.strip()):
-            return candidate.strip().upper()
+    """The region whose numbers a crisis reply gives, in order of trust.
+
+    1. ``fixed_region``: an organisation that serves one country and says so
+       (the embed snippet's ``regionFixed``); nothing the visitor's device or
+       words suggest can send its visitors elsewhere.
+    2. ``said_region``: what the visitor told us ("I'm in the UK"). A person
+       travelling, or on a borrowed or misconfigured device, knows where they are;
+       every first crisis reply names its country so they can correct it.
+    3. ``channel_region``: what the channel knows (the embed snippet's
+       ``region``, Twilio's ``FromCountry``, or the browser locale).
+    4. ``locale_region``: a weaker guess kept apart (the page's Accept-Language).
+    5. ``default_region``, then ``DEFAULT_REGION``.
+    """
+    for candidate in (fixed_region, said_region, channel_region, locale_region, default_region):
+        code = _region_code(candidate)
+        if code:
+            return code
     return get_settings().default_region
 
 
 def region_from_slots(get_slot: Callable[[str], Any]) -> str:
-    """The visitor's region from the conversation's slots: the channel's, then what they said, then the default."""
-    return resolve_region(channel_region=get_slot("channel_region"), said_region=get_slot("region"))
+    """The visitor's region from the conversation's slots (see ``resolve_region`` for the order)."""
+    return resolve_region(
+        fixed_region=get_slot("fixed_region"), said_region=get_slot("region"), channel_region=get_slot("channel_region")
+    )
 
 
 def plan_for(region: RegionInfo, category: str) -> list[Helpline]:

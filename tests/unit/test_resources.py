@@ -13,6 +13,7 @@ from bot.resources import (
     linkify,
     load_catalogue,
     plan_for,
+    region_from_slots,
     resolve_region,
 )
 from bot.settings import ROOT
@@ -85,12 +86,28 @@ def test_unknown_region_falls_back_to_the_international_directory() -> None:
     assert load_catalogue().region(None).code == INTERNATIONAL
 
 
-def test_region_resolution_order() -> None:
-    assert resolve_region("gb", "CA", "IE", "US") == "GB"
-    assert resolve_region(None, "CA", "IE", "US") == "CA"
-    assert resolve_region(None, None, "IE", "US") == "IE"
-    assert resolve_region(None, None, None, "NZ") == "NZ"
-    assert resolve_region("not a region", None, None, "AU") == "AU"
+def test_what_the_visitor_says_outranks_the_browser_and_the_channel() -> None:
+    # Locale en-US in the browser, "I'm in the UK" in the chat: the UK.
+    assert resolve_region(said_region="GB", channel_region="US", default_region="US") == "GB"
+    assert resolve_region(said_region="gb", channel_region="CA", locale_region="IE") == "GB"
+    # Nothing said: the channel's region, then the weaker locale guess, then the default.
+    assert resolve_region(channel_region="CA", locale_region="IE", default_region="US") == "CA"
+    assert resolve_region(locale_region="IE", default_region="US") == "IE"
+    assert resolve_region(default_region="NZ") == "NZ"
+    assert resolve_region(said_region="not a region", channel_region="??", default_region="AU") == "AU"
+
+
+def test_an_organisations_fixed_region_outranks_everything_only_when_it_says_so() -> None:
+    assert resolve_region(fixed_region="IE", said_region="GB", channel_region="US", locale_region="CA") == "IE"
+    # Without the fixed flag the organisation's region is a channel region: the visitor's word wins.
+    assert resolve_region(said_region="GB", channel_region="IE") == "GB"
+
+
+def test_region_from_slots_reads_fixed_said_and_channel_slots() -> None:
+    slots = {"channel_region": "US", "region": "GB"}
+    assert region_from_slots(slots.get) == "GB"
+    assert region_from_slots({**slots, "fixed_region": "AU"}.get) == "AU"
+    assert region_from_slots({"channel_region": "CA"}.get) == "CA"
 
 
 def test_numbers_are_links_on_the_web_and_plain_elsewhere() -> None:
