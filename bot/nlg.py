@@ -9,6 +9,8 @@ the domain's responses exactly as Rasa's own generator does, plus:
 - ``reply_language``: ``es`` when the crisis model read the message as
   Spanish, so the crisis replies' Spanish variants are chosen;
 - after "No" to a crisis check-in, the answer to what the visitor had asked;
+- after "keep talking", ``reflection``: a sentence that reflects what the
+  visitor wrote, from a fixed vocabulary (``bot.crisis.reflect``);
 - numbers become ``tel:``/``sms:`` links on the web, and crisis replies lose
   their buttons on SMS (one plain message, every number written out);
 - the low-confidence fallback offers the topics closest to what was asked;
@@ -35,6 +37,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import audit
+from bot.crisis.reflect import reflect
 from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
 from bot.settings import ROOT, get_settings
@@ -50,6 +53,10 @@ SUGGESTION_RESPONSE = "utter_default"
 MAX_SUGGESTIONS = 3
 # The clarifying question between two close topics: its buttons are those two.
 CLARIFY_RESPONSE = "utter_faq_clarify"
+# What the visitor wrote after "keep talking" is received with a reflection of it.
+RECEIVED = "utter_crisis_received"
+# The reply to "I'm in Canada": generated with the crisis responses, numbers included.
+REGION_NOTED = "utter_region_noted"
 # After "No" to the check-in, the question the visitor had asked is answered.
 CHECK_IN_DECLINED = "utter_crisis_check_in_declined"
 CHECK_IN_INTENT = "crisis_check_in"
@@ -128,6 +135,8 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         tenant = self.tenant(tracker)
         try:
             filled_slots.update(self.context_slots(tracker))
+            if utter_action == RECEIVED and tracker.latest_message is not None:
+                filled_slots["reflection"] = reflect(tracker.latest_message.text or "")
         except Exception:  # noqa: BLE001 - fall back to the default variant, never to nothing
             logger.exception("could not resolve the conversation context; using default responses")
         message = self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)
@@ -200,7 +209,8 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
     def adapt(
         self, utter_action: str, message: Dict[str, Any], tracker: DialogueStateTracker, output_channel: str
     ) -> Dict[str, Any]:
-        is_crisis = "crisis" in utter_action
+        # "I'm in Canada" answers with Canada's main number: a crisis number like the others.
+        is_crisis = "crisis" in utter_action or utter_action == REGION_NOTED
         if is_crisis and output_channel in LINK_CHANNELS and message.get("text"):
             message["text"] = linkify(message["text"])
         if is_crisis and output_channel in PLAIN_CHANNELS:

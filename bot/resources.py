@@ -33,12 +33,20 @@ CATEGORY_PLAN: dict[str, tuple[str, ...]] = {
     "suicide": ("crisis",),
     "self_harm": ("self_harm", "crisis"),
     "attempt": ("crisis",),
-    "immediate_danger": ("domestic_violence", "crisis"),
+    # The danger is not known: the general crisis line, then the domestic-violence line.
+    "immediate_danger": ("crisis", "domestic_violence"),
     "harm_to_others": ("crisis",),
     "abuse": ("domestic_violence", "sexual_assault", "crisis"),
     "child_abuse": ("child_abuse", "youth", "crisis"),
     "third_party": ("third_party", "crisis"),
 }
+
+# Needs for which every line is listed, not only the first: a child writing
+# about themselves and an adult worried about a child need different lines.
+LIST_ALL = frozenset({"child_abuse"})
+
+# Replies whose first sentence is the emergency number, whatever lines the region has.
+EMERGENCY_LEADS = frozenset({"attempt", "immediate_danger", "third_party"})
 
 # Channels whose clients render markdown links; others get plain text.
 LINK_CHANNELS = {"socketio", "rest", "webchat"}
@@ -60,6 +68,8 @@ class Helpline:
     checked: Optional[date] = None
     # The menu option that reaches this service on a shared number ("988, then press 2").
     press: Optional[str] = None
+    # The part of the country a line serves ("Scotland"), when it does not serve all of it.
+    area: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,8 @@ class RegionInfo:
     name: str
     emergency: str
     helplines: tuple[Helpline, ...] = field(default_factory=tuple)
+    # How to reach the emergency services without speaking, per reply language ("en", "es").
+    silent: dict[str, str] = field(default_factory=dict)
 
     def serving(self, need: str) -> list[Helpline]:
         return [h for h in self.helplines if need in h.serves]
@@ -100,6 +112,7 @@ def _helpline(entry: dict) -> Helpline:
         hours=_str_or_none(entry.get("hours")),
         checked=checked,
         press=_str_or_none(entry.get("press")),
+        area=_str_or_none(entry.get("area")),
     )
 
 
@@ -115,6 +128,7 @@ def parse_catalogue(data: dict) -> Catalogue:
             name=str(body["name"]),
             emergency=str(body.get("emergency") or ""),
             helplines=tuple(_helpline(e) for e in body.get("resources") or ()),
+            silent={str(k): str(v) for k, v in ((body.get("silent") or {}).get("text") or {}).items()},
         )
     if INTERNATIONAL not in regions:
         raise ValueError(f"the helplines file must have an {INTERNATIONAL} fallback region")
@@ -191,7 +205,12 @@ def plan_for(region: RegionInfo, category: str) -> list[Helpline]:
                 return
 
     for need in needs:
-        take(region.serving(need))
+        serving = region.serving(need)
+        # Lines split by nation (England, Scotland, Wales, Northern Ireland): all of
+        # them, each labelled, and one that serves the whole country if there is one.
+        if need in LIST_ALL or (serving and serving[0].area):
+            chosen.extend(h for h in serving if (h.area or need in LIST_ALL) and h not in chosen)
+        take([h for h in serving if not h.area] if serving and serving[0].area else serving)
     if not any("crisis" in h.serves for h in chosen):
         take(region.serving("crisis"))
     if not any(h.sms for h in chosen):
@@ -250,15 +269,18 @@ def short_helpline(h: Helpline, channel: str = "plain", language: str = "en") ->
     return f"{h.name} ({ways})" if ways else f"{h.name} at {h.url}"
 
 
-_CALL_OR_TEXT = re.compile(r"\b(call|text(?: [A-Z0-9]+ to)?|llama al|envía(?: [A-Z0-9]+)? al) (\+?\d[\d -]*\d)")
+_CALL_OR_TEXT = re.compile(
+    r"\b([Cc]all(?: or text)?|[Tt]ext(?: [A-Z0-9]+ to)?|[Ll]lama(?: o envía un mensaje)? al|[Ee]nvía(?: un mensaje| [A-Z0-9]+)? al)"
+    r" (\+?\d[\d -]*\d)"
+)
 
 
 def linkify(text: str) -> str:
-    """Turn "call 988" / "text HOME to 741741" (or the Spanish) in plain response text into tel:/sms: links for the web."""
+    """Turn "call 988" / "Call or text 988" / "text HOME to 741741" (or the Spanish) in plain text into tel:/sms: links."""
 
     def link(m: re.Match) -> str:
         verb, number = m.group(1), m.group(2)
-        scheme = "tel" if verb in ("call", "llama al") else "sms"
+        scheme = "tel" if verb.lower().startswith(("call", "llama")) else "sms"
         return f"{verb} [{number}]({scheme}:{_digits(number)})"
 
     return _CALL_OR_TEXT.sub(link, text)
@@ -274,10 +296,50 @@ def bullet_list(lines: Iterable[str]) -> str:
     return "\n".join(f"- {line}" for line in lines)
 
 
+_LEAD_WORDS = {
+    "en": {"call_or_text": "call or text {n}", "call": "call {n}", "press": " and press {p}",
+           "text_kw": "text {k} to {n}", "text": "text {n}"},
+    "es": {"call_or_text": "llama o envía un mensaje al {n}", "call": "llama al {n}", "press": " y marca {p}",
+           "text_kw": "envía {k} al {n}", "text": "envía un mensaje al {n}"},
+}
+
+
+def lead_way(h: Helpline, language: str = "en") -> Optional[str]:
+    """One number and how to use it ("call or text 988"), for a reply's first sentence; None if it has none."""
+    words = _LEAD_WORDS.get(language, _LEAD_WORDS["en"])
+    if h.phone and h.sms and _digits(h.phone) == _digits(h.sms) and not h.sms_keyword and not h.press:
+        return words["call_or_text"].format(n=h.phone)
+    if h.phone:
+        return words["call"].format(n=h.phone) + (words["press"].format(p=h.press) if h.press else "")
+    if h.sms:
+        return words["text_kw"].format(k=h.sms_keyword, n=h.sms) if h.sms_keyword else words["text"].format(n=h.sms)
+    return None
+
+
+def lead_helpline(plan: list[Helpline], category: str) -> Optional[Helpline]:
+    """The line whose number opens the reply, or None where the emergency number does.
+
+    The emergency number leads for an attempt, immediate danger and someone
+    else's crisis (they may not be responding), and wherever the first line that
+    can be called or texted serves only part of the country.
+    """
+    if category in EMERGENCY_LEADS:
+        return None
+    reachable = [h for h in plan if h.phone or h.sms]
+    return reachable[0] if reachable and not reachable[0].area else None
+
+
+def the_region(region: RegionInfo) -> str:
+    """The country as it reads in a sentence: "the United Kingdom", "Canada"."""
+    return f"the {region.name}" if region.name.startswith("United ") else region.name
+
+
 def template_variables(region: RegionInfo, category: str, language: str = "en") -> dict[str, str]:
     """Plain-text values for the crisis templates' placeholders (links are added per channel later).
 
     In Spanish, a region's Spanish-language services (need ``spanish``) come first.
+    ``lead_way``/``Lead_way``/``lead_name`` are empty when the emergency number
+    leads (see ``lead_helpline``).
     """
     plan = plan_for(region, category)
     primary = region.serving("crisis")
@@ -287,9 +349,20 @@ def template_variables(region: RegionInfo, category: str, language: str = "en") 
         plan = spanish + [h for h in plan if h not in spanish and not (spanish and "crisis" in h.serves)]
         primary = spanish + primary
     lines = [format_helpline(h, "plain", language) for h in plan]
+    lead = lead_helpline(plan, category)
+    way = lead_way(lead, language) if lead else ""
+    silent = region.silent.get(language) or region.silent.get("en") or ""
+    reachable_primary = [h for h in primary if h.phone or h.sms]
     return {
         "crisis_lines": bullet_list(lines),
         "emergency_number": emergency_text(region, "plain"),
         "region_name": region.name,
+        "the_region": the_region(region),
         "primary_line": short_helpline(primary[0], "plain", language) if primary else emergency_text(region, "plain"),
+        "lead_short": short_helpline(reachable_primary[0], "plain", language) if reachable_primary
+        else emergency_text(region, "plain"),
+        "lead_way": way or "",
+        "Lead_way": (way[:1].upper() + way[1:]) if way else "",
+        "lead_name": lead.name if lead else "",
+        "silent_line": f"{silent}\n" if silent else "",
     }
