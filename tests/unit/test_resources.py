@@ -61,10 +61,31 @@ def test_entry_ids_are_unique() -> None:
     assert len(ids) == len(set(ids))
 
 
-def test_stale_entries_are_reported() -> None:
-    """Not a failure yet: entries older than six months are listed so a release can re-check them."""
-    stale = [e["id"] for _, e in ENTRIES if e.get("checked") and date.fromisoformat(str(e["checked"])) < date.today() - timedelta(days=183)]
-    print(f"\nhelpline entries older than six months: {stale or 'none'}")
+MAX_AGE = timedelta(days=365)
+
+
+def stale(entries: list[tuple[str, dict]], today: date) -> list[str]:
+    return [
+        f"{e['id']} (checked {e['checked']})" for _, e in entries
+        if e.get("checked") and date.fromisoformat(str(e["checked"])) < today - MAX_AGE
+    ]
+
+
+def test_no_entry_was_checked_more_than_twelve_months_ago() -> None:
+    """Helplines change numbers and hours without notice: an entry not re-checked within a year fails the build."""
+    old = stale(ENTRIES, date.today())
+    assert not old, "re-check these against their source_url and update `checked`: " + ", ".join(old)
+
+
+def test_an_entry_checked_a_year_and_a_day_ago_is_stale() -> None:
+    entries = [("US", {"id": "old", "checked": "2025-12-04"}), ("US", {"id": "fresh", "checked": "2025-12-05"})]
+    assert stale(entries, date(2026, 12, 5)) == ["old (checked 2025-12-04)"]
+
+
+@pytest.mark.parametrize("code", ["US", "GB"])
+def test_silent_ways_to_reach_the_emergency_number_cite_a_source(code: str) -> None:
+    silent = RAW["regions"][code]["silent"]
+    assert silent["source_url"].startswith("https://") and silent["text"]["en"] and silent["text"]["es"]
 
 
 @pytest.mark.parametrize("category", sorted(CATEGORY_PLAN))
