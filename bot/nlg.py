@@ -11,6 +11,8 @@ the domain's responses exactly as Rasa's own generator does, plus:
 - after "No" to a crisis check-in, the answer to what the visitor had asked;
 - after "keep talking", ``reflection``: a sentence that reflects what the
   visitor wrote, from a fixed vocabulary (``bot.crisis.reflect``);
+- ``sensitive_topic``: which sensitive question was asked, so it gets its
+  own answer (``bot.crisis.sensitive``);
 - numbers become ``tel:``/``sms:`` links on the web, and crisis replies lose
   their buttons on SMS (one plain message, every number written out);
 - the low-confidence fallback offers the topics closest to what was asked;
@@ -38,6 +40,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot import audit
 from bot.crisis.reflect import reflect
+from bot.crisis.sensitive import sensitive_topic
 from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
 from bot.settings import ROOT, get_settings
@@ -55,6 +58,8 @@ MAX_SUGGESTIONS = 3
 CLARIFY_RESPONSE = "utter_faq_clarify"
 # What the visitor wrote after "keep talking" is received with a reflection of it.
 RECEIVED = "utter_crisis_received"
+# A sensitive question gets the answer for what it asks (bot.crisis.sensitive).
+SENSITIVE = "utter_sensitive_question"
 # The reply to "I'm in Canada": generated with the crisis responses, numbers included.
 REGION_NOTED = "utter_region_noted"
 # After "No" to the check-in, the question the visitor had asked is answered.
@@ -135,8 +140,11 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         tenant = self.tenant(tracker)
         try:
             filled_slots.update(self.context_slots(tracker))
-            if utter_action == RECEIVED and tracker.latest_message is not None:
-                filled_slots["reflection"] = reflect(tracker.latest_message.text or "")
+            latest_text = (tracker.latest_message.text or "") if tracker.latest_message is not None else ""
+            if utter_action == RECEIVED:
+                filled_slots["reflection"] = reflect(latest_text)
+            elif utter_action == SENSITIVE:
+                filled_slots["sensitive_topic"] = sensitive_topic(latest_text)
         except Exception:  # noqa: BLE001 - fall back to the default variant, never to nothing
             logger.exception("could not resolve the conversation context; using default responses")
         message = self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)

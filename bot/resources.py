@@ -191,9 +191,11 @@ def region_from_slots(get_slot: Callable[[str], Any]) -> str:
 def plan_for(region: RegionInfo, category: str) -> list[Helpline]:
     """The helplines to show first for a crisis category, most specific first, no repeats.
 
-    One line per need in the category's plan, then a crisis line if none was
-    chosen yet, then a line that can be texted if none can: some people cannot
-    speak safely, or at all, when they reach out.
+    One line per need in the category's plan (every line for a need in
+    ``LIST_ALL``, and every nation's line where the first line for a need
+    serves one nation only), then a crisis line if none was chosen yet, then a
+    line that can be texted if none can: some people cannot speak safely, or
+    at all, when they reach out.
     """
     needs = CATEGORY_PLAN.get(category, CATEGORY_PLAN["suicide"])
     chosen: list[Helpline] = []
