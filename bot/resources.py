@@ -60,6 +60,8 @@ class Helpline:
     serves: tuple[str, ...]
     source_url: str
     phone: Optional[str] = None
+    # A second number for the same service (a long-format number beside a short code).
+    phone_alt: Optional[str] = None
     sms: Optional[str] = None
     sms_keyword: Optional[str] = None
     chat_url: Optional[str] = None
@@ -105,6 +107,7 @@ def _helpline(entry: dict) -> Helpline:
         serves=tuple(entry.get("serves") or ()),
         source_url=str(entry["source_url"]),
         phone=_str_or_none(entry.get("phone")),
+        phone_alt=_str_or_none(entry.get("phone_alt")),
         sms=_str_or_none(entry.get("sms")),
         sms_keyword=_str_or_none(entry.get("sms_keyword")),
         chat_url=_str_or_none(entry.get("chat_url")),
@@ -212,7 +215,7 @@ def plan_for(region: RegionInfo, category: str) -> list[Helpline]:
         # them, each labelled, and one that serves the whole country if there is one.
         if need in LIST_ALL or (serving and serving[0].area):
             chosen.extend(h for h in serving if (h.area or need in LIST_ALL) and h not in chosen)
-        take([h for h in serving if not h.area] if serving and serving[0].area else serving)
+        take([h for h in serving if not h.area])
     if not any("crisis" in h.serves for h in chosen):
         take(region.serving("crisis"))
     if not any(h.sms for h in chosen):
@@ -246,6 +249,8 @@ def _ways(h: Helpline, channel: str, language: str = "en") -> str:
     if h.phone:
         press = words["press"].format(p=h.press) if h.press else ""
         ways.append(words["call"].format(n=format_number(h.phone, "tel", channel)) + press)
+    if h.phone_alt:
+        ways.append(words["call"].format(n=format_number(h.phone_alt, "tel", channel)))
     if h.sms:
         to = format_number(h.sms, "sms", channel)
         ways.append(words["text_kw"].format(k=h.sms_keyword, n=to) if h.sms_keyword else words["text"].format(n=to))

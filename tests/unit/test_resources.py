@@ -143,3 +143,24 @@ def test_linkify_handles_calls_and_keyword_texts() -> None:
     assert linkify(text) == (
         "call [1-800-799-7233](tel:18007997233) or text START to [88788](sms:88788), or call [116 123](tel:116123)"
     )
+
+
+def test_the_issues_missing_services_are_listed() -> None:
+    catalogue = load_catalogue()
+    gb, au, india = catalogue.regions["GB"], catalogue.regions["AU"], catalogue.regions["IN"]
+    assert any(h.phone == "0808 808 8000" and h.area == "Northern Ireland" for h in gb.helplines)
+    assert any(h.phone == "13 92 76" for h in au.helplines)
+    # India's NCW short code leads the abuse lines; its long number is still shown.
+    ncw = plan_for(india, "abuse")[0]
+    assert ncw.phone == "14490" and "call 7827170170" in format_helpline(ncw, "twilio")
+
+
+def test_a_line_for_one_nation_never_stands_in_for_the_whole_country() -> None:
+    gb = load_catalogue().regions["GB"]
+    for category in ("suicide", "self_harm", "third_party"):
+        assert not any(h.area for h in plan_for(gb, category)), category
+
+
+def test_hours_have_no_nested_brackets() -> None:
+    for _, entry in ENTRIES:
+        assert "(" not in (entry.get("hours") or ""), entry["id"]
