@@ -82,6 +82,8 @@ class RegionInfo:
     helplines: tuple[Helpline, ...] = field(default_factory=tuple)
     # How to reach the emergency services without speaking, per reply language ("en", "es").
     silent: dict[str, str] = field(default_factory=dict)
+    # Where the emergency number does not reach everyone (911 in parts of Nunavut), per reply language.
+    emergency_note: dict[str, str] = field(default_factory=dict)
 
     def serving(self, need: str) -> list[Helpline]:
         return [h for h in self.helplines if need in h.serves]
@@ -132,6 +134,7 @@ def parse_catalogue(data: dict) -> Catalogue:
             emergency=str(body.get("emergency") or ""),
             helplines=tuple(_helpline(e) for e in body.get("resources") or ()),
             silent={str(k): str(v) for k, v in ((body.get("silent") or {}).get("text") or {}).items()},
+            emergency_note={str(k): str(v) for k, v in ((body.get("emergency_note") or {}).get("text") or {}).items()},
         )
     if INTERNATIONAL not in regions:
         raise ValueError(f"the helplines file must have an {INTERNATIONAL} fallback region")
@@ -372,4 +375,5 @@ def template_variables(region: RegionInfo, category: str, language: str = "en") 
         "Lead_way": (way[:1].upper() + way[1:]) if way else "",
         "lead_name": lead.name if lead else "",
         "silent_line": f"{silent}\n" if silent else "",
+        "emergency_note": region.emergency_note.get(language) or region.emergency_note.get("en") or "",
     }

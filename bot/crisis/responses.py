@@ -79,6 +79,8 @@ def fill(text: str, region: RegionInfo, category: str, language: str = "en") -> 
         lead, emergency, region_line, no_region = LEAD_LINE, LEAD_EMERGENCY, REGION_LINE, NO_REGION_LINE
     values["lead"] = (lead if values["lead_way"] else emergency).format(**values)
     values["region_line"] = (no_region if region.code == INTERNATIONAL else region_line).format(**values)
+    if values["emergency_note"]:
+        values["region_line"] = f"{values['emergency_note']} {values['region_line']}"
     values["listener_line"] = (LISTENER_LINE if values["lead_way"] else DIRECTORY_LINE).format(**values)
     values["reflection"] = "{reflection}"  # a slot, filled at render time (bot.nlg)
     return text.format(**values)

@@ -315,3 +315,8 @@ def test_a_spanish_crisis_is_rendered_in_spanish_for_the_region() -> None:
                                                 SlotSet("channel_region", "GB")], slots=domain().slots)
     text = asyncio.run(nlg.generate("utter_crisis_suicide", gb, "rest"))["text"]
     assert "Gracias" in text and "116 123" in text and "999" in text and "988" not in text
+
+
+def test_canada_says_where_911_may_not_work() -> None:
+    text = render(ContextualNLG(domain=domain()), "utter_crisis_suicide", "twilio", channel_region="CA")["text"]
+    assert "In Nunavut, 911 may not work" in text and "RCMP" in text
