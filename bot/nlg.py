@@ -6,6 +6,8 @@ the domain's responses exactly as Rasa's own generator does, plus:
 - ``resolved_region``: the visitor's region (channel metadata, then what they
   said, then ``DEFAULT_REGION``), so the crisis responses' per-region variants
   carry the right numbers in the crisis turn itself;
+- ``crisis_situation``: ``perinatal`` when the message is about a baby, so a
+  harm-to-others reply puts the baby's safety first (``bot.crisis.situation``);
 - ``reply_language``: ``es`` when the crisis model read the message as
   Spanish, so the crisis replies' Spanish variants are chosen;
 - after "No" to a crisis check-in, the answer to what the visitor had asked;
@@ -41,6 +43,7 @@ from rasa.utils.endpoints import EndpointConfig
 from bot import audit
 from bot.crisis.reflect import reflect
 from bot.crisis.sensitive import sensitive_topic
+from bot.crisis.situation import situation
 from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
 from bot.settings import ROOT, get_settings
@@ -131,6 +134,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             "resolved_region": region_from_slots(tracker.get_slot),
             "retention_days": str(get_settings().retention_days),
             "reply_language": reply_language(tracker),
+            "crisis_situation": situation((tracker.latest_message.text or "") if tracker.latest_message else ""),
         }
 
     async def generate(

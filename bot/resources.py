@@ -24,7 +24,9 @@ INTERNATIONAL = "INTL"
 
 # The needs a helpline can serve (the `serves` list in the data file).
 # "spanish": a service that answers in Spanish; the Spanish crisis replies lead with it.
-NEEDS = ("crisis", "self_harm", "domestic_violence", "child_abuse", "sexual_assault", "youth", "third_party", "spanish")
+# "perinatal": a line for pregnancy and the first year after birth (harm-to-others replies about a baby).
+NEEDS = ("crisis", "self_harm", "domestic_violence", "child_abuse", "sexual_assault", "youth", "third_party", "spanish",
+         "perinatal")
 
 # For each crisis category: which needs lead, in order. Abuse leads with the
 # specialist lines; where the emergency number goes first (attempts, immediate
@@ -39,6 +41,8 @@ CATEGORY_PLAN: dict[str, tuple[str, ...]] = {
     "abuse": ("domestic_violence", "sexual_assault", "crisis"),
     "child_abuse": ("child_abuse", "youth", "crisis"),
     "third_party": ("third_party", "crisis"),
+    # Not a category of the crisis model: a harm-to-others message about a baby (see bot.crisis.situation).
+    "perinatal": ("perinatal", "crisis"),
 }
 
 # Needs for which every line is listed, not only the first: a child writing

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from bot.crisis.situation import GENERAL, SITUATION_CATEGORIES
 from bot.crisis.templates import (
     CATEGORY_TEMPLATES,
     CHECK_IN_TEMPLATES,
@@ -32,6 +33,7 @@ from bot.crisis.templates import (
     MORE,
     NO_REGION_LINE,
     NO_REGION_NOTED,
+    PERINATAL_TEMPLATE,
     REGION_LINE,
     REGION_NOTED,
     SPANISH_CATEGORY_TEMPLATES,
@@ -54,12 +56,16 @@ HEADER = (
 )
 
 
-def _variant(text: str, buttons: list[dict], region: RegionInfo | None, language: str | None = None) -> dict[str, Any]:
+def _variant(
+    text: str, buttons: list[dict], region: RegionInfo | None, language: str | None = None, situation: str | None = None,
+) -> dict[str, Any]:
     variant: dict[str, Any] = {"text": text}
     if region is not None:
         variant["condition"] = [{"type": "slot", "name": "resolved_region", "value": region.code}]
         if language is not None:
             variant["condition"].append({"type": "slot", "name": "reply_language", "value": language})
+        if situation is not None:
+            variant["condition"].append({"type": "slot", "name": "crisis_situation", "value": situation})
     if buttons:
         variant["buttons"] = [dict(b) for b in buttons]
     return variant
@@ -98,6 +104,7 @@ def build(catalogue: Catalogue) -> dict[str, Any]:
     }
     for group in (FOLLOW_UP_TEMPLATES, CHECK_IN_TEMPLATES):
         templates.update({name: (text, buttons, "suicide") for name, (text, buttons) in group.items()})
+    templates_by_category = {f"utter_crisis_{category}" for category in CATEGORY_TEMPLATES}
     spanish: dict[str, tuple[str, list[dict]]] = {
         f"utter_crisis_{category}": (text, [SPANISH_MORE]) for category, text in SPANISH_CATEGORY_TEMPLATES.items()
     }
@@ -106,7 +113,11 @@ def build(catalogue: Catalogue) -> dict[str, Any]:
     responses: dict[str, list[dict[str, Any]]] = {}
     for name, (text, buttons, category) in templates.items():
         english = "en" if name in spanish else None
-        variants = [_variant(fill(text, r, category), buttons, r, english) for r in regions]
+        # A category with a special situation (a baby): its English variants are per situation too.
+        special = SITUATION_CATEGORIES.get(name.removeprefix("utter_crisis_")) if name in templates_by_category else None
+        variants = [_variant(fill(text, r, category), buttons, r, english, GENERAL if special else None) for r in regions]
+        if special:
+            variants += [_variant(fill(PERINATAL_TEMPLATE, r, special), buttons, r, english, special) for r in regions]
         if name in spanish:
             es_text, es_buttons = spanish[name]
             variants += [_variant(fill(es_text, r, category, "es"), es_buttons, r, "es") for r in regions]

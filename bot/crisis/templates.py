@@ -97,6 +97,17 @@ CATEGORY_TEMPLATES: dict[str, str] = {
     ),
 }
 
+# A parent afraid of harming their baby (a harm-to-others hand-off whose words
+# are about a baby, bot.crisis.situation): the baby safe first, then the
+# reassurance that such thoughts are common after birth and treatable.
+PERINATAL_TEMPLATE = (
+    "Put your baby somewhere safe, like their cot, and step away; if you feel you might act on these thoughts, "
+    "call {emergency_number}. Thank you for telling me. Frightening thoughts like these are common after a baby "
+    "arrives, having them does not mean you will act on them, and they can be treated. You can talk to someone now:\n"
+    "{crisis_lines}\n"
+    "{region_line}"
+)
+
 # Responses of the crisis path that are not a first hand-off. Each opens with
 # {lead} (the region's main crisis line) so the number stays in the preview.
 FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {

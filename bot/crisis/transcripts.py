@@ -36,12 +36,15 @@ def conditions(variant: dict[str, Any]) -> dict[str, str]:
 
 
 def replies(responses: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """(region, language, response name, variant) for every region-specific variant, in file order."""
+    """(region, language label, response name, variant) for every region-specific variant, in file order."""
     for name, variants in responses.items():
         for variant in variants:
             found = conditions(variant)
             if "resolved_region" in found:
-                yield found["resolved_region"], found.get("reply_language", "en"), name, variant
+                label = LANGUAGE_NAMES.get(found.get("reply_language", "en"), "English")
+                if found.get("crisis_situation") == "perinatal":
+                    label += "-perinatal"
+                yield found["resolved_region"], label, name, variant
 
 
 def as_shown(variant: dict[str, Any], channel: str) -> tuple[str, list[str]]:
@@ -71,7 +74,7 @@ def render(responses_file: Path = RESPONSES) -> str:
         for language, name, variant in by_region[region]:
             for channel in CHANNELS:
                 text, buttons = as_shown(variant, channel)
-                out.append(f"### {region} · {name} · {LANGUAGE_NAMES.get(language, language)} · {channel}")
+                out.append(f"### {region} · {name} · {language} · {channel}")
                 out.append("")
                 out += [f"> {line}" if line else ">" for line in text.splitlines()]
                 if buttons:

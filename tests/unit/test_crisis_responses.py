@@ -320,3 +320,24 @@ def test_a_spanish_crisis_is_rendered_in_spanish_for_the_region() -> None:
 def test_canada_says_where_911_may_not_work() -> None:
     text = render(ContextualNLG(domain=domain()), "utter_crisis_suicide", "twilio", channel_region="CA")["text"]
     assert "In Nunavut, 911 may not work" in text and "RCMP" in text
+
+
+def harm_to_others(text: str, region: str = "US") -> str:
+    parse = {"intent": {"name": "crisis", "confidence": 1.0}, "entities": [],
+             "crisis": {"zone": "handoff", "category": "harm_to_others", "language": "en"}}
+    t = DialogueStateTracker.from_events("v", [UserUttered(text, parse["intent"], [], parse), SlotSet("channel_region", region)],
+                                         slots=domain().slots)
+    return asyncio.run(ContextualNLG(domain=domain()).generate("utter_crisis_harm_to_others", t, "twilio"))["text"]
+
+
+def test_a_parent_afraid_of_harming_their_baby_puts_the_baby_safe_first() -> None:
+    text = harm_to_others("i'm scared i'm going to hurt my baby, she won't stop crying")
+    assert first_sentence(text).startswith("Put your baby somewhere safe") and "911" in first_sentence(text)
+    assert "common after a baby arrives" in text and "1-833-852-6262" in text and "988" in text
+    gb = harm_to_others("i keep having thoughts of hurting my newborn", "GB")
+    assert first_sentence(gb).startswith("Put your baby somewhere safe") and "999" in first_sentence(gb)
+
+
+def test_other_harm_to_others_messages_keep_the_general_reply() -> None:
+    text = harm_to_others("i'm scared i'm going to hurt my flatmate")
+    assert "baby" not in text and first_sentence(text).startswith("Call or text 988")

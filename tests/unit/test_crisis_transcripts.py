@@ -6,11 +6,11 @@ import re
 
 import yaml
 
-from bot.crisis.transcripts import CHANNELS, LANGUAGE_NAMES, OUTPUT, main, replies
+from bot.crisis.transcripts import CHANNELS, OUTPUT, main, replies
 from bot.settings import ROOT
 
 RESPONSES = yaml.safe_load((ROOT / "data/crisis/responses.yml").read_text())["responses"]
-HEADING = re.compile(r"^### (\w+) · (\S+) · (\w+) · (\w+)$", re.M)
+HEADING = re.compile(r"^### (\w+) · (\S+) · (\S+) · (\w+)$", re.M)
 WHOLE_NUMBER = re.compile(r"(?<![\w-])\d[\d -]*\d(?![\w-])")
 
 
@@ -32,7 +32,7 @@ def test_the_transcripts_file_is_fresh() -> None:
 
 def test_every_region_reply_language_and_channel_is_in_the_file() -> None:
     expected = {
-        (region, name, LANGUAGE_NAMES[language], channel)
+        (region, name, language, channel)
         for region, language, name, _ in replies(RESPONSES)
         for channel in CHANNELS
     }
