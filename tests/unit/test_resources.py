@@ -164,3 +164,9 @@ def test_a_line_for_one_nation_never_stands_in_for_the_whole_country() -> None:
 def test_hours_have_no_nested_brackets() -> None:
     for _, entry in ENTRIES:
         assert "(" not in (entry.get("hours") or ""), entry["id"]
+
+
+def test_uk_abuse_lines_are_for_everyone_not_only_women() -> None:
+    lines = plan_for(load_catalogue().regions["GB"], "abuse")
+    assert any(h.phone == "0808 801 0327" for h in lines)  # the Men's Advice Line, UK-wide
+    assert {h.area for h in lines if h.area} >= {"England", "Scotland", "Wales", "Northern Ireland"}
