@@ -299,7 +299,7 @@ def test_no_to_the_check_in_answers_the_question_that_was_asked() -> None:
     ], slots=domain().slots)
     text = asyncio.run(nlg.generate("utter_crisis_check_in_declined", t, "rest"))["text"]
     answer = asyncio.run(nlg.generate("utter_faq/costs_insurance", t, "rest"))["text"]
-    assert first_sentence(text) == "Call or text 988 to talk to someone at 988 Suicide & Crisis Lifeline."
+    assert first_sentence(text) == "Call or text [988](tel:988) to talk to someone at 988 Suicide & Crisis Lifeline."
     assert "Thank you for telling me." in text and answer in text
 
 
