@@ -97,7 +97,8 @@ def test_no_to_the_check_in_asks_what_they_would_like_to_know(chat, check_in_mes
     assert "hurting yourself" in c.text(check_in_message)
     topics = [e["value"] for e in c.tracker().latest_message.entities if e["entity"] == "faq_topic"]
     text = c.text("no")
-    assert text.startswith("Thank you for telling me") and "988" in text
+    # The number first (the lock-screen preview), then the thanks.
+    assert text.startswith(("Call or text 988", "Call or text [988](tel:988)")) and "Thank you for telling me." in text
     if topics:  # the checked-in message asked about a topic: its answer follows
         assert "What would you like to know about therapy?" not in text and len(text) > 300, text
     else:  # no question in it: the bot invites one
@@ -182,7 +183,8 @@ def test_rest_check_in_then_yes(rest: int, check_in_message: str) -> None:
 
 def test_rest_check_in_then_no(rest: int, check_in_message: str) -> None:
     assert "hurting yourself" in say(rest, "rest-no", check_in_message)
-    assert say(rest, "rest-no", "no").startswith("Thank you for telling me")
+    text = say(rest, "rest-no", "no")
+    assert text.startswith(("Call or text 988", "Call or text [988](tel:988)")) and "Thank you for telling me." in text, text[:200]
 
 
 def test_rest_spanish_in_the_uk_gets_uk_numbers_in_spanish(rest: int) -> None:
