@@ -170,3 +170,7 @@ def test_uk_abuse_lines_are_for_everyone_not_only_women() -> None:
     lines = plan_for(load_catalogue().regions["GB"], "abuse")
     assert any(h.phone == "0808 801 0327" for h in lines)  # the Men's Advice Line, UK-wide
     assert {h.area for h in lines if h.area} >= {"England", "Scotland", "Wales", "Northern Ireland"}
+
+
+def test_new_zealand_abuse_replies_lead_with_a_line_for_everyone() -> None:
+    assert plan_for(load_catalogue().regions["NZ"], "abuse")[0].phone == "0508 744 633"  # Shine, before Women's Refuge
