@@ -83,6 +83,14 @@ $(CRISIS_RESPONSES): bot/crisis/templates.py bot/crisis/responses.py bot/resourc
 .PHONY: crisis-responses
 crisis-responses: $(CRISIS_RESPONSES) ## regenerate data/crisis/responses.yml from templates + helplines
 
+CRISIS_TRANSCRIPTS := docs/crisis-transcripts.md
+$(CRISIS_TRANSCRIPTS): $(CRISIS_RESPONSES) bot/crisis/transcripts.py | $(VENV)/.installed
+	$(call step,[setup] writing every crisis reply, per region and channel, to $@)
+	@$(PY) -m bot.crisis.transcripts
+
+.PHONY: crisis-transcripts
+crisis-transcripts: $(CRISIS_TRANSCRIPTS) ## every crisis reply for every region, language and channel (web, SMS) in one file for review
+
 .PHONY: db
 db: $(VENV)/.installed ## create the database schema and seed the helplines (idempotent)
 	$(call step,[setup] database)

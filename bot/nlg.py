@@ -6,9 +6,15 @@ the domain's responses exactly as Rasa's own generator does, plus:
 - ``resolved_region``: the visitor's region (channel metadata, then what they
   said, then ``DEFAULT_REGION``), so the crisis responses' per-region variants
   carry the right numbers in the crisis turn itself;
+- ``crisis_situation``: ``perinatal`` when the message is about a baby, so a
+  harm-to-others reply puts the baby's safety first (``bot.crisis.situation``);
 - ``reply_language``: ``es`` when the crisis model read the message as
   Spanish, so the crisis replies' Spanish variants are chosen;
 - after "No" to a crisis check-in, the answer to what the visitor had asked;
+- after "keep talking", ``reflection``: a sentence that reflects what the
+  visitor wrote, from a fixed vocabulary (``bot.crisis.reflect``);
+- ``sensitive_topic``: which sensitive question was asked, so it gets its
+  own answer (``bot.crisis.sensitive``);
 - numbers become ``tel:``/``sms:`` links on the web, and crisis replies lose
   their buttons on SMS (one plain message, every number written out);
 - the low-confidence fallback offers the topics closest to what was asked;
@@ -35,6 +41,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot import audit
+from bot.crisis.reflect import reflect
+from bot.crisis.sensitive import sensitive_topic
+from bot.crisis.situation import situation
 from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
 from bot.settings import ROOT, get_settings
@@ -50,6 +59,12 @@ SUGGESTION_RESPONSE = "utter_default"
 MAX_SUGGESTIONS = 3
 # The clarifying question between two close topics: its buttons are those two.
 CLARIFY_RESPONSE = "utter_faq_clarify"
+# What the visitor wrote after "keep talking" is received with a reflection of it.
+RECEIVED = "utter_crisis_received"
+# A sensitive question gets the answer for what it asks (bot.crisis.sensitive).
+SENSITIVE = "utter_sensitive_question"
+# The reply to "I'm in Canada": generated with the crisis responses, numbers included.
+REGION_NOTED = "utter_region_noted"
 # After "No" to the check-in, the question the visitor had asked is answered.
 CHECK_IN_DECLINED = "utter_crisis_check_in_declined"
 CHECK_IN_INTENT = "crisis_check_in"
@@ -119,6 +134,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             "resolved_region": region_from_slots(tracker.get_slot),
             "retention_days": str(get_settings().retention_days),
             "reply_language": reply_language(tracker),
+            "crisis_situation": situation((tracker.latest_message.text or "") if tracker.latest_message else ""),
         }
 
     async def generate(
@@ -128,6 +144,11 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         tenant = self.tenant(tracker)
         try:
             filled_slots.update(self.context_slots(tracker))
+            latest_text = (tracker.latest_message.text or "") if tracker.latest_message is not None else ""
+            if utter_action == RECEIVED:
+                filled_slots["reflection"] = reflect(latest_text)
+            elif utter_action == SENSITIVE:
+                filled_slots["sensitive_topic"] = sensitive_topic(latest_text)
         except Exception:  # noqa: BLE001 - fall back to the default variant, never to nothing
             logger.exception("could not resolve the conversation context; using default responses")
         message = self.generate_from_slots(utter_action, filled_slots, output_channel, **kwargs)
@@ -200,7 +221,8 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
     def adapt(
         self, utter_action: str, message: Dict[str, Any], tracker: DialogueStateTracker, output_channel: str
     ) -> Dict[str, Any]:
-        is_crisis = "crisis" in utter_action
+        # "I'm in Canada" answers with Canada's main number: a crisis number like the others.
+        is_crisis = "crisis" in utter_action or utter_action == REGION_NOTED
         if is_crisis and output_channel in LINK_CHANNELS and message.get("text"):
             message["text"] = linkify(message["text"])
         if is_crisis and output_channel in PLAIN_CHANNELS:

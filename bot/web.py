@@ -71,7 +71,7 @@ def visitor_region(request: web.Request) -> str:
 
     return resolve_region(
         channel_region=request.query.get("region"),
-        said_region=region_from_accept_language(request.headers.get("Accept-Language")),
+        locale_region=region_from_accept_language(request.headers.get("Accept-Language")),
         default_region=get_settings().default_region,
     )
 

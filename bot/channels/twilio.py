@@ -62,6 +62,9 @@ SORRY = (
     "If you are in danger now, call your local emergency number."
 )
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
+# The From number's country calling code, for when Twilio sends no FromCountry.
+# +1 is shared by the US, Canada and the Caribbean, so it decides nothing on its own.
+CALLING_CODES: dict[str, str] = {"+44": "GB", "+353": "IE", "+61": "AU", "+64": "NZ", "+91": "IN"}
 
 
 def sender_pseudonym(auth_token: str, phone: str) -> str:
@@ -165,8 +168,13 @@ class TwilioInput(StockTwilioInput):
 
     @staticmethod
     def metadata_from(fields: Dict[str, List[str]]) -> Dict[str, Any]:
+        """The texter's country: Twilio's FromCountry, else the From number's calling code."""
         country = (fields.get("FromCountry") or [""])[0].strip().upper()
-        return {"region": country} if _COUNTRY.match(country) else {}
+        if _COUNTRY.match(country):
+            return {"region": country}
+        number = (fields.get("From") or [""])[0].strip()
+        code = next((c for c in sorted(CALLING_CODES, key=len, reverse=True) if number.startswith(c)), None)
+        return {"region": CALLING_CODES[code]} if code else {}
 
     async def resolve_reply(self, request: Request, conversation: str, text: str) -> str:
         """``2`` -> the payload of option 2 of the bot's previous turn; anything else unchanged."""

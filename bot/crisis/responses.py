@@ -21,16 +21,31 @@ from typing import Any
 
 import yaml
 
+from bot.crisis.situation import GENERAL, SITUATION_CATEGORIES
 from bot.crisis.templates import (
     CATEGORY_TEMPLATES,
     CHECK_IN_TEMPLATES,
+    DIRECTORY_LINE,
     FOLLOW_UP_TEMPLATES,
+    LEAD_EMERGENCY,
+    LEAD_LINE,
+    LISTENER_LINE,
     MORE,
+    NO_REGION_LINE,
+    NO_REGION_NOTED,
+    PERINATAL_TEMPLATE,
+    REGION_LINE,
+    REGION_NOTED,
     SPANISH_CATEGORY_TEMPLATES,
     SPANISH_FOLLOW_UP_TEMPLATES,
+    SPANISH_LEAD_EMERGENCY,
+    SPANISH_LEAD_LINE,
     SPANISH_MORE,
+    SPANISH_NO_REGION_LINE,
+    SPANISH_REGION_LINE,
+    SPANISH_REGION_NAMES,
 )
-from bot.resources import Catalogue, RegionInfo, load_catalogue, template_variables
+from bot.resources import INTERNATIONAL, Catalogue, RegionInfo, load_catalogue, template_variables
 from bot.settings import ROOT
 
 OUTPUT = ROOT / "data" / "crisis" / "responses.yml"
@@ -41,15 +56,40 @@ HEADER = (
 )
 
 
-def _variant(text: str, buttons: list[dict], region: RegionInfo | None, language: str | None = None) -> dict[str, Any]:
+def _variant(
+    text: str, buttons: list[dict], region: RegionInfo | None, language: str | None = None, situation: str | None = None,
+) -> dict[str, Any]:
     variant: dict[str, Any] = {"text": text}
     if region is not None:
         variant["condition"] = [{"type": "slot", "name": "resolved_region", "value": region.code}]
         if language is not None:
             variant["condition"].append({"type": "slot", "name": "reply_language", "value": language})
+        if situation is not None:
+            variant["condition"].append({"type": "slot", "name": "crisis_situation", "value": situation})
     if buttons:
         variant["buttons"] = [dict(b) for b in buttons]
     return variant
+
+
+# Not a crisis reply, but rendered the same way: "I'm in Canada" gets Canada's main number back.
+REGION_NOTED_RESPONSE = "utter_region_noted"
+
+
+def fill(text: str, region: RegionInfo, category: str, language: str = "en") -> str:
+    """A template with the region's numbers: the opening sentence, the lines, the country line."""
+    values = template_variables(region, category, language)
+    if language == "es":
+        values["the_region"] = SPANISH_REGION_NAMES.get(region.code, values["the_region"])
+        lead, emergency, region_line, no_region = SPANISH_LEAD_LINE, SPANISH_LEAD_EMERGENCY, SPANISH_REGION_LINE, SPANISH_NO_REGION_LINE
+    else:
+        lead, emergency, region_line, no_region = LEAD_LINE, LEAD_EMERGENCY, REGION_LINE, NO_REGION_LINE
+    values["lead"] = (lead if values["lead_way"] else emergency).format(**values)
+    values["region_line"] = (no_region if region.code == INTERNATIONAL else region_line).format(**values)
+    if values["emergency_note"]:
+        values["region_line"] = f"{values['emergency_note']} {values['region_line']}"
+    values["listener_line"] = (LISTENER_LINE if values["lead_way"] else DIRECTORY_LINE).format(**values)
+    values["reflection"] = "{reflection}"  # a slot, filled at render time (bot.nlg)
+    return text.format(**values)
 
 
 def build(catalogue: Catalogue) -> dict[str, Any]:
@@ -64,6 +104,7 @@ def build(catalogue: Catalogue) -> dict[str, Any]:
     }
     for group in (FOLLOW_UP_TEMPLATES, CHECK_IN_TEMPLATES):
         templates.update({name: (text, buttons, "suicide") for name, (text, buttons) in group.items()})
+    templates_by_category = {f"utter_crisis_{category}" for category in CATEGORY_TEMPLATES}
     spanish: dict[str, tuple[str, list[dict]]] = {
         f"utter_crisis_{category}": (text, [SPANISH_MORE]) for category, text in SPANISH_CATEGORY_TEMPLATES.items()
     }
@@ -72,15 +113,22 @@ def build(catalogue: Catalogue) -> dict[str, Any]:
     responses: dict[str, list[dict[str, Any]]] = {}
     for name, (text, buttons, category) in templates.items():
         english = "en" if name in spanish else None
-        variants = [_variant(text.format(**template_variables(r, category)), buttons, r, english) for r in regions]
+        # A category with a special situation (a baby): its English variants are per situation too.
+        special = SITUATION_CATEGORIES.get(name.removeprefix("utter_crisis_")) if name in templates_by_category else None
+        variants = [_variant(fill(text, r, category), buttons, r, english, GENERAL if special else None) for r in regions]
+        if special:
+            variants += [_variant(fill(PERINATAL_TEMPLATE, r, special), buttons, r, english, special) for r in regions]
         if name in spanish:
             es_text, es_buttons = spanish[name]
-            variants += [
-                _variant(es_text.format(**template_variables(r, category, "es")), es_buttons, r, "es") for r in regions
-            ]
+            variants += [_variant(fill(es_text, r, category, "es"), es_buttons, r, "es") for r in regions]
         default = catalogue.region(DEFAULT_VARIANT_REGION)
-        variants.append(_variant(text.format(**template_variables(default, category)), buttons, None))
+        variants.append(_variant(fill(text, default, category), buttons, None))
         responses[name] = variants
+    noted = [
+        _variant(fill(NO_REGION_NOTED if r.code == INTERNATIONAL else REGION_NOTED, r, "suicide"), [], r) for r in regions
+    ]
+    noted.append(_variant(fill(REGION_NOTED, catalogue.region(DEFAULT_VARIANT_REGION), "suicide"), [], None))
+    responses[REGION_NOTED_RESPONSE] = noted
     return {"version": "3.1", "responses": responses}
 
 

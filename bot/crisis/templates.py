@@ -19,90 +19,132 @@ YES = {"title": "Yes", "payload": "/affirm"}
 NO = {"title": "No", "payload": "/deny"}
 KEEP_TALKING = {"title": "Keep talking", "payload": "/affirm"}
 HELP_NOW = {"title": "Need help now?", "payload": "/crisis_help_now"}
+SHOW_NUMBERS = {"title": "Show the numbers again", "payload": "/crisis_help_now"}
 
-# One entry per crisis category: (text, buttons). The category's plan in
+# Every crisis reply opens with ONE number in its first sentence, short enough
+# to show in a phone's lock-screen preview; the warmth comes next, then the
+# rest. Most replies open with {lead}: ``bot.crisis.responses`` fills it with
+# LEAD_LINE when the region has a line that can be called or texted for this
+# need (and that covers the whole country), otherwise with LEAD_EMERGENCY.
+# Replies where the emergency number must come first (an attempt, immediate
+# danger, someone who may be unresponsive) write their first sentence out.
+LEAD_LINE = "{Lead_way} to talk to someone at {lead_name}."
+LEAD_EMERGENCY = "If you are in danger now, call {emergency_number}."
+
+# One entry per crisis category. The category's plan in
 # bot.resources.CATEGORY_PLAN decides which helplines fill {crisis_lines}.
+# {region_line} names the country the numbers are for and how to change it.
 CATEGORY_TEMPLATES: dict[str, str] = {
     "suicide": (
-        "I'm really sorry you're feeling this way, and I'm glad you told me. "
-        "You don't have to carry this alone. You can talk to someone right now, for free:\n"
+        "{lead} I'm really sorry you're feeling this way, and I'm glad you told me. "
+        "You don't have to carry this alone. Ways to reach someone, for free:\n"
         "{crisis_lines}\n"
-        "If you might act on these thoughts or you're in danger now, call {emergency_number}."
+        "If you might act on these thoughts or you're in danger now, call {emergency_number}.\n"
+        "{region_line}"
     ),
     "self_harm": (
-        "Thank you for telling me. Hurting yourself is a sign of how much pain you're in, "
-        "and you deserve care, not judgement. You can talk to someone right now:\n"
+        "{lead} Thank you for telling me. Hurting yourself is a sign of how much pain you're in, "
+        "and you deserve care, not judgement. Ways to reach someone:\n"
         "{crisis_lines}\n"
-        "If you're badly hurt or might be in danger, call {emergency_number}."
+        "If you're badly hurt or might be in danger, call {emergency_number}.\n"
+        "{region_line}"
     ),
     "attempt": (
-        "Your safety comes first. If you have taken something or hurt yourself, "
-        "call {emergency_number} now, or ask someone near you to call. Please don't wait.\n"
+        "Call {emergency_number} now, or ask someone near you to call. "
+        "If you have taken something or hurt yourself, or someone is not responding, please don't wait. "
+        "You reached out, and that matters. When you can, these lines are there too:\n"
         "{crisis_lines}\n"
-        "You reached out, and that matters."
+        "{region_line}"
     ),
     "immediate_danger": (
-        "If you are in danger right now, call {emergency_number} now. "
-        "If it isn't safe to talk, try to get to a safer place, or ask someone nearby to call for you.\n"
-        "{crisis_lines}"
+        "If you are in danger right now, call {emergency_number}. "
+        "If you can, get to a safer place, or ask someone nearby to call for you. These lines can help:\n"
+        "{crisis_lines}\n"
+        "{silent_line}"
+        "{region_line}"
     ),
     "harm_to_others": (
-        "Thank you for being honest about this. It shows you don't want anyone to get hurt. "
-        "Please talk to someone now who can help you stay safe:\n"
+        "{lead} Thank you for being honest about this; thoughts like these can be frightening, "
+        "and talking them through helps. "
+        "If you feel you might act on them soon, call {emergency_number} and put some distance "
+        "between you and the other person. Ways to reach someone now:\n"
         "{crisis_lines}\n"
-        "If you feel you might act on it soon, call {emergency_number} and put some distance "
-        "between you and the other person."
+        "{region_line}"
     ),
     "abuse": (
-        "I'm so sorry this is happening to you. It is not your fault, and you deserve to be safe. "
+        "{lead} I'm so sorry this is happening. It is not your fault, and you deserve to be safe. "
         "These services can help you think through your options:\n"
         "{crisis_lines}\n"
-        "If you are in danger right now, call {emergency_number}."
+        "If you are in danger right now, call {emergency_number}.\n"
+        "{region_line}"
     ),
     "child_abuse": (
-        "Thank you for telling me. No child should be hurt, and it is never the child's fault. "
-        "You can talk to people who help with this:\n"
+        "{lead} Thank you for telling me. If someone is hurting you, it is not your fault, "
+        "and you deserve to be safe. If you're worried about a child, you were right to speak up. "
+        "People who help with this:\n"
         "{crisis_lines}\n"
-        "If a child is in danger right now, call {emergency_number}."
+        "If anyone is in danger right now, call {emergency_number}.\n"
+        "{region_line}"
     ),
     "third_party": (
-        "It's caring of you to look out for them. If they might be in danger right now, "
-        "call {emergency_number}. These lines help people who are worried about someone else, "
-        "and you can also call together with them:\n"
+        "If they are not responding, or might be in danger right now, call {emergency_number}. "
+        "It's caring of you to look out for them. These lines help people who are worried about "
+        "someone else, and you can also call together with them:\n"
         "{crisis_lines}\n"
         "It's okay to ask them directly whether they are thinking about suicide. "
-        "Asking does not put the idea in their head. Stay with them if you can."
+        "Asking does not put the idea in their head. Stay with them if you can.\n"
+        "{region_line}"
     ),
 }
 
-# Responses of the crisis path that are not a first hand-off.
+# A parent afraid of harming their baby (a harm-to-others hand-off whose words
+# are about a baby, bot.crisis.situation): the baby safe first, then the
+# reassurance that such thoughts are common after birth and treatable.
+PERINATAL_TEMPLATE = (
+    "Put your baby somewhere safe, like their cot, and step away; if you feel you might act on these thoughts, "
+    "call {emergency_number}. Thank you for telling me. Frightening thoughts like these are common after a baby "
+    "arrives, having them does not mean you will act on them, and they can be treated. You can talk to someone now:\n"
+    "{crisis_lines}\n"
+    "{region_line}"
+)
+
+# Responses of the crisis path that are not a first hand-off. Each opens with
+# {lead} (the region's main crisis line) so the number stays in the preview.
 FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
     "utter_crisis_followup": (
-        "I'm an automated assistant, so I can't call anyone for you, but I'm still here. "
-        "Would you like to keep talking for a bit? If things feel worse at any point, "
-        "reach {primary_line}, or call {emergency_number} in an emergency.",
+        "{lead} I'm an automated assistant, so I can't call anyone for you, but I'm still here. "
+        "Would you like to keep talking for a bit? In an emergency, call {emergency_number}.",
         [KEEP_TALKING, MORE],
     ),
     "utter_crisis_keep_talking": (
-        "I'm glad you're still here. I'm not a counselor, but you can tell me what's on your mind "
-        "or ask me anything about getting support. A trained person at {primary_line} "
-        "can really listen, any time of day. In an emergency, call {emergency_number}.",
+        "{lead} I'm glad you're still here. I'm not a counselor, but you can tell me what's on your mind "
+        "or ask me anything about getting support. {listener_line} "
+        "In an emergency, call {emergency_number}.",
         [MORE],
     ),
+    # What the visitor writes after "keep talking": {reflection} is filled at
+    # render time from what they wrote (bot.crisis.reflect), never with their words.
+    "utter_crisis_received": (
+        "{lead} {reflection} I'm an automated assistant, so I can't fully understand, "
+        "but you can keep writing here for as long as it helps. {listener_line} "
+        "Would you like the numbers again? In an emergency, call {emergency_number}.",
+        [SHOW_NUMBERS, MORE],
+    ),
     "utter_crisis_numbers_kept": (
-        "That's okay. The numbers are there whenever you need them: {primary_line}, "
-        "or {emergency_number} in an emergency. Please look after yourself, and come back any time.",
+        "{lead} That's okay: the numbers are there whenever you need them. "
+        "In an emergency, call {emergency_number}. Please look after yourself, and come back any time.",
         [HELP_NOW],
     ),
     "utter_crisis_misunderstood": (
-        "Thanks for telling me, and sorry if I got that wrong. I'd rather check than miss something. "
-        "If you ever need it, {primary_line} is there any time, and {emergency_number} in an emergency.",
+        "{lead} Thanks for telling me, and sorry if I got that wrong. I'd rather check than miss something. "
+        "In an emergency, call {emergency_number}.",
         [HELP_NOW],
     ),
     "utter_crisis_help_now": (
-        "Here is where you can get help right now ({region_name}):\n"
+        "In an emergency, call {emergency_number}. "
+        "Here is where you can get help right now:\n"
         "{crisis_lines}\n"
-        "In an emergency, call {emergency_number}.",
+        "{region_line}",
         [MORE],
     ),
 }
@@ -112,73 +154,114 @@ FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
 # three answers. Yes leads to the hand-off; No to what they asked.
 CHECK_IN_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
     "utter_crisis_check_in": (
-        "I want to check in with you, and {primary_line} is there any time if you need someone. "
-        "Can I ask you directly: are you thinking about suicide, or about hurting yourself? "
-        "If you're in danger right now, call {emergency_number}.",
+        "{lead} I want to check in with you: can I ask you directly, are you thinking about suicide, "
+        "or about hurting yourself? If you're in danger right now, call {emergency_number}.",
         [YES, NO, HELP_NOW],
     ),
     # bot.nlg adds the answer to the question the visitor had asked, if there was one.
     "utter_crisis_check_in_declined": (
-        "Thank you for telling me. If that changes, {primary_line} is there any time, "
-        "or {emergency_number} in an emergency.",
+        "{lead} Thank you for telling me. If things change, help is there any time; "
+        "in an emergency, call {emergency_number}.",
         [HELP_NOW],
     ),
 }
 
+# Where the region's first line is a person to talk to, the keep-talking reply
+# says so; a directory (the international fallback) is never called a listener.
+LISTENER_LINE = "A trained person at {lead_name} can really listen."
+DIRECTORY_LINE = "{primary_line} lists free helplines near you, where a trained person can listen."
+
+# The country the numbers are for, and how to change it (every first crisis reply ends with it).
+REGION_LINE = "These numbers are for {the_region}. Not in {the_region}? Tell me where you are."
+NO_REGION_LINE = (
+    "I don't know which country you're in, so these are international directories. "
+    "Tell me where you are and I'll give you that country's numbers."
+)
+
+# What "I'm in Canada" gets back: the new country's main number, so a visitor
+# who corrects the country after a crisis reply has the right one at once.
+REGION_NOTED = "{lead} Thanks, I'll use the numbers for {the_region} from now on. In an emergency, call {emergency_number}."
+NO_REGION_NOTED = (
+    "In an emergency, call {emergency_number}. Thanks; I don't have numbers of my own for that country yet, "
+    "but {primary_line} lists free helplines there."
+)
+
 # Spanish: a crisis message in Spanish is answered in Spanish (the reply
 # language comes from the crisis model's verdict). The region's numbers stay;
 # its Spanish-language services, where it has any, come first.
+SPANISH_LEAD_LINE = "{Lead_way} para hablar con alguien de {lead_name}."
+SPANISH_LEAD_EMERGENCY = "Si estás en peligro ahora, llama al {emergency_number}."
 SPANISH_CATEGORY_TEMPLATES: dict[str, str] = {
     "suicide": (
-        "Gracias por decírmelo. No tienes que pasar por esto a solas: puedes hablar ahora mismo con alguien, gratis:\n"
+        "{lead} Gracias por decírmelo. No tienes que pasar por esto a solas; puedes hablar con alguien, gratis:\n"
         "{crisis_lines}\n"
-        "Si podrías actuar sobre estos pensamientos o estás en peligro ahora, llama al {emergency_number}."
+        "Si podrías actuar sobre estos pensamientos o estás en peligro ahora, llama al {emergency_number}.\n"
+        "{region_line}"
     ),
     "self_harm": (
-        "Gracias por contármelo. Mereces cuidado, no juicio. Puedes hablar con alguien ahora:\n"
+        "{lead} Gracias por contármelo. Mereces cuidado, no juicio. Puedes hablar con alguien:\n"
         "{crisis_lines}\n"
-        "Si tienes una herida grave o estás en peligro, llama al {emergency_number}."
+        "Si tienes una herida grave o estás en peligro, llama al {emergency_number}.\n"
+        "{region_line}"
     ),
     "attempt": (
-        "Tu seguridad es lo primero: si te has tomado algo o te has hecho daño, llama al {emergency_number} ahora, "
-        "o pide a alguien cerca que llame. Por favor, no esperes.\n"
+        "Llama al {emergency_number} ahora, o pide a alguien cerca que llame. "
+        "Si te has tomado algo o te has hecho daño, o alguien no responde, por favor, no esperes. "
+        "Hiciste bien en escribir. Cuando puedas, también están estas líneas:\n"
         "{crisis_lines}\n"
-        "Hiciste bien en escribir."
+        "{region_line}"
     ),
     "immediate_danger": (
-        "Si estás en peligro ahora mismo, llama al {emergency_number} ahora. Si no es seguro hablar, "
-        "intenta ir a un lugar más seguro o pide a alguien cerca que llame por ti.\n"
-        "{crisis_lines}"
+        "Si estás en peligro ahora mismo, llama al {emergency_number}. "
+        "Si puedes, ve a un lugar más seguro o pide a alguien cerca que llame por ti. Estas líneas pueden ayudarte:\n"
+        "{crisis_lines}\n"
+        "{silent_line}"
+        "{region_line}"
     ),
     "harm_to_others": (
-        "Gracias por tu sinceridad. Por favor, habla ahora con alguien que pueda ayudarte a que nadie salga herido:\n"
+        "{lead} Gracias por tu sinceridad; estos pensamientos pueden asustar, y hablarlos ayuda. "
+        "Si sientes que podrías actuar pronto, llama al {emergency_number} y aléjate de la otra persona. "
+        "Puedes hablar con alguien ahora:\n"
         "{crisis_lines}\n"
-        "Si sientes que podrías actuar pronto, llama al {emergency_number} y aléjate de la otra persona."
+        "{region_line}"
     ),
     "abuse": (
-        "Siento mucho que te esté pasando esto. No es tu culpa y mereces estar a salvo. "
+        "{lead} Siento mucho que esto esté pasando. No es tu culpa y mereces estar a salvo. "
         "Estos servicios pueden ayudarte a pensar en tus opciones:\n"
         "{crisis_lines}\n"
-        "Si estás en peligro ahora, llama al {emergency_number}."
+        "Si estás en peligro ahora, llama al {emergency_number}.\n"
+        "{region_line}"
     ),
     "child_abuse": (
-        "Gracias por contármelo. Nadie debe hacerte daño, y lo que pasa no es tu culpa. "
-        "Puedes hablar con personas que ayudan con esto:\n"
+        "{lead} Gracias por contármelo. Si alguien te hace daño, no es tu culpa y mereces estar a salvo. "
+        "Si te preocupa un niño o una niña, hiciste bien en hablar. Personas que ayudan con esto:\n"
         "{crisis_lines}\n"
-        "Si estás en peligro ahora, llama al {emergency_number}."
+        "Si alguien está en peligro ahora, llama al {emergency_number}.\n"
+        "{region_line}"
     ),
     "third_party": (
-        "Si esa persona podría estar en peligro ahora, llama al {emergency_number}. "
+        "Si esa persona no responde o podría estar en peligro ahora, llama al {emergency_number}. "
         "Estas líneas también ayudan a quien se preocupa por otra persona:\n"
         "{crisis_lines}\n"
-        "Puedes preguntarle directamente si está pensando en el suicidio: preguntar no le pone la idea en la cabeza."
+        "Puedes preguntarle directamente si está pensando en el suicidio: preguntar no le pone la idea en la cabeza.\n"
+        "{region_line}"
     ),
 }
 SPANISH_FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
     "utter_crisis_followup": (
-        "Soy un asistente automático, así que no puedo llamar a nadie por ti, pero sigo aquí. "
-        "Si las cosas empeoran, comunícate con {primary_line}, o llama al {emergency_number} en una emergencia.",
+        "{lead} Soy un asistente automático, así que no puedo llamar a nadie por ti, pero sigo aquí. "
+        "En una emergencia, llama al {emergency_number}.",
         [{"title": "Seguir hablando", "payload": "/affirm"}, {"title": "Más líneas de ayuda", "payload": "/crisis_more_resources"}],
     ),
 }
 SPANISH_MORE = {"title": "Más líneas de ayuda", "payload": "/crisis_more_resources"}
+SPANISH_REGION_LINE = "Estos números son para {the_region}. ¿No estás en {the_region}? Dime dónde estás."
+SPANISH_NO_REGION_LINE = (
+    "No sé en qué país estás, así que estos son directorios internacionales. "
+    "Dime dónde estás y te daré los números de ese país."
+)
+# Country names in the Spanish replies (the helplines file names them in English).
+SPANISH_REGION_NAMES = {
+    "US": "Estados Unidos", "CA": "Canadá", "GB": "el Reino Unido", "IE": "Irlanda", "AU": "Australia",
+    "NZ": "Nueva Zelanda", "IN": "la India",
+}

@@ -4,7 +4,10 @@ Region decides which helplines the crisis reply shows, so it must be known in
 the Rasa process itself (the crisis turn never waits on the action server).
 The channel's metadata (the web widget sends ``region`` or ``locale``) is
 emitted as ``channel_region``; a country named in the text ("I'm in the UK")
-as ``region``. ``bot.resources.resolve_region`` ranks them. The EAP tenant
+as ``region``; an organisation that serves one country only and says so
+(``region`` with ``region_fixed: true``, from the embed snippet's
+``regionFixed``) as ``fixed_region``. ``bot.resources.resolve_region`` ranks
+them: fixed, then said, then the channel's. The EAP tenant
 that a channel verified from a signed token arrives the same way, as ``tenant``.
 """
 
@@ -60,6 +63,14 @@ def region_from_metadata(metadata: Optional[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
+def fixed_region_from_metadata(metadata: Optional[Dict[str, Any]]) -> Optional[str]:
+    """The organisation's region when it says its visitors are all there (``region_fixed: true``), else None."""
+    if not isinstance(metadata, dict) or metadata.get("region_fixed") is not True:
+        return None
+    region = metadata.get("region")
+    return region.strip().upper() if isinstance(region, str) and _CODE_RE.match(region.strip()) else None
+
+
 def region_from_text(text: str) -> Optional[str]:
     """The last country named in the text (people correct themselves: "not the US, I'm in Canada")."""
     found = [COUNTRIES[m.group(1)] for m in _COUNTRY_RE.finditer(text.lower())]
@@ -79,6 +90,9 @@ class ContextExtractor(MessageComponent):
         tenant = (message.get("metadata") or {}).get("tenant") if isinstance(message.get("metadata"), dict) else None
         if isinstance(tenant, str) and TENANT_RE.match(tenant):
             self.add_entity(message, "tenant", tenant)
+        fixed = fixed_region_from_metadata(message.get("metadata"))
+        if fixed:
+            self.add_entity(message, "fixed_region", fixed)
         channel_region = region_from_metadata(message.get("metadata"))
         if channel_region:
             self.add_entity(message, "channel_region", channel_region)

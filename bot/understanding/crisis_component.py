@@ -66,6 +66,15 @@ FLOW_INTENTS = frozenset({
     "affirm", "deny", "thank", "goodbye", "greet", "bot_challenge", "crisis_misunderstood",
     "crisis_more_resources", "crisis_help_now", "delete_my_data",
 })
+# After "keep talking", what the visitor writes is received (intent crisis_share,
+# a reply that reflects it) unless it is one of these, or a question.
+SHARE_INTENT = "crisis_share"
+# A "yes", "ok" or "thanks" is received too: elsewhere they would bring the topic menu.
+NOT_A_SHARE = frozenset({
+    "goodbye", "bot_challenge", "crisis_misunderstood", "crisis_more_resources", "crisis_help_now", "delete_my_data",
+    "inform_region", "human_handoff",
+})
+QUESTION = re.compile(r"\?\s*$|^\s*(what|how|why|when|where|who|which|can|could|do|does|is|are|should|will|would)\b", re.I)
 # A button's payload ("/affirm", "/faq/cbt") carries no words of the visitor's:
 # only the explicit-statement rules read it (so a typed "/kms" still counts).
 BARE_PAYLOAD = re.compile(r"^\s*/[A-Za-z_]+(?:/[A-Za-z0-9_]+)?\s*$")
@@ -221,8 +230,31 @@ class CrisisModel(GraphComponent):
             return Verdict(NO_CRISIS, None, 0.0, "payload")
         return Verdict(HANDOFF, hit.category, 1.0, "rule", hit.language, hit.rule)
 
+    @staticmethod
+    def is_share(message: Message, verdict: Verdict) -> bool:
+        """After "keep talking": words that are not a hand-off, a flow reply or a question are received as they are.
+
+        A check-in verdict is received too: the person already has the numbers,
+        and the reply that receives them repeats the main one.
+        """
+        metadata = message.get("metadata")
+        context = metadata.get(CONTEXT_KEY) if isinstance(metadata, dict) else None
+        if not (isinstance(context, dict) and context.get("listening") is True) or verdict.zone == HANDOFF:
+            return False
+        text = message.get(TEXT) or ""
+        if BARE_PAYLOAD.match(text) or QUESTION.search(text):
+            return False
+        return (message.get(INTENT) or {}).get("name") not in NOT_A_SHARE
+
     def apply(self, message: Message, verdict: Verdict) -> None:
         message.set(OUTPUT_KEY, verdict.as_output(), add_to_output=True)
+        if self.is_share(message, verdict):
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (CRISIS_INTENT, CHECK_IN_INTENT)]
+            top = {"name": SHARE_INTENT, "confidence": 1.0}
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            message.set(ENTITIES, [e for e in message.get(ENTITIES) or [] if e.get("entity") != "faq_topic"], add_to_output=True)
+            return
         ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") not in (CRISIS_INTENT, CHECK_IN_INTENT)]
         if verdict.zone == NO_CRISIS:
             if (message.get(INTENT) or {}).get("name") in (CRISIS_INTENT, CHECK_IN_INTENT):

@@ -28,7 +28,7 @@ FALLBACK_INTENT = "nlu_fallback"
 CLARIFY_INTENT = "faq_clarify"
 MODEL_FILE = "intent_model.pkl"
 # Decided by the crisis model, which has its own data; not labels of this one.
-NOT_LEARNED = frozenset({"crisis", "crisis_check_in", FALLBACK_INTENT, CLARIFY_INTENT})
+NOT_LEARNED = frozenset({"crisis", "crisis_check_in", "crisis_share", FALLBACK_INTENT, CLARIFY_INTENT})
 
 
 def label_of(intent: str, response_key: Optional[str]) -> str:

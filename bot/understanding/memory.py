@@ -12,17 +12,30 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.understanding.crisis_component import CONTEXT_KEY
 
 MAX_TURNS = 3
+# After these replies the visitor chose to keep talking: what they write next is
+# received as it is (bot.understanding.crisis_component), never a fallback.
+LISTENING_AFTER = frozenset({"utter_crisis_keep_talking", "utter_crisis_received"})
 _installed = False
 
 
+def listening(tracker: DialogueStateTracker | None) -> bool:
+    """Whether the bot's latest reply invited the visitor to say what is on their mind."""
+    for event in reversed(tracker.events if tracker is not None else []):
+        if isinstance(event, (SessionStarted, Restarted, UserUttered)):
+            return False
+        if isinstance(event, ActionExecuted) and event.action_name != "action_listen":
+            return event.action_name in LISTENING_AFTER
+    return False
+
+
 def context_from_tracker(tracker: DialogueStateTracker | None, turns: int = MAX_TURNS) -> Dict[str, Any]:
-    """The last ``turns`` user messages of the current session, oldest first."""
+    """The last ``turns`` user messages of the current session, oldest first, and whether the bot is listening."""
     found: List[Dict[str, Any]] = []
     for event in reversed(tracker.events if tracker is not None else []):
         if isinstance(event, (SessionStarted, Restarted)):
@@ -32,7 +45,7 @@ def context_from_tracker(tracker: DialogueStateTracker | None, turns: int = MAX_
             found.append({"text": event.text, "risk": float(verdict.get("risk") or 0.0), "zone": verdict.get("zone")})
             if len(found) >= turns:
                 break
-    return {"turns": list(reversed(found))}
+    return {"turns": list(reversed(found)), "listening": listening(tracker)}
 
 
 def install() -> None:

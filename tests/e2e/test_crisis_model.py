@@ -97,7 +97,8 @@ def test_no_to_the_check_in_asks_what_they_would_like_to_know(chat, check_in_mes
     assert "hurting yourself" in c.text(check_in_message)
     topics = [e["value"] for e in c.tracker().latest_message.entities if e["entity"] == "faq_topic"]
     text = c.text("no")
-    assert text.startswith("Thank you for telling me") and "988" in text
+    # The number first (the lock-screen preview), then the thanks.
+    assert text.startswith(("Call or text 988", "Call or text [988](tel:988)")) and "Thank you for telling me." in text
     if topics:  # the checked-in message asked about a topic: its answer follows
         assert "What would you like to know about therapy?" not in text and len(text) > 300, text
     else:  # no question in it: the bot invites one
@@ -182,7 +183,8 @@ def test_rest_check_in_then_yes(rest: int, check_in_message: str) -> None:
 
 def test_rest_check_in_then_no(rest: int, check_in_message: str) -> None:
     assert "hurting yourself" in say(rest, "rest-no", check_in_message)
-    assert say(rest, "rest-no", "no").startswith("Thank you for telling me")
+    text = say(rest, "rest-no", "no")
+    assert text.startswith(("Call or text 988", "Call or text [988](tel:988)")) and "Thank you for telling me." in text, text[:200]
 
 
 def test_rest_spanish_in_the_uk_gets_uk_numbers_in_spanish(rest: int) -> None:
@@ -193,3 +195,31 @@ def test_rest_spanish_in_the_uk_gets_uk_numbers_in_spanish(rest: int) -> None:
 def test_rest_crisis_after_faq(rest: int) -> None:
     say(rest, "rest-faq", "what is cbt")
     assert "988" in say(rest, "rest-faq", "i just swallowed a whole bottle of pills")
+
+
+def test_rest_what_the_visitor_says_beats_the_browser_locale(rest: int) -> None:
+    """Locale en-US, then "I'm in the UK", then a crisis: Samaritans and 999, and the reply names the UK."""
+    us = {"locale": "en-US"}
+    noted = say(rest, "rest-said-uk", "I'm in the UK", us)
+    assert "116 123" in noted and "United Kingdom" in noted
+    text = say(rest, "rest-said-uk", "i want to kill myself", us)
+    assert "Samaritans" in text and "116 123" in text and "999" in text
+    assert "988" not in text and "911" not in text
+    assert text.startswith("Call [116 123](tel:116123)") or text.startswith("Call 116 123")
+    assert "Not in the United Kingdom? Tell me where you are." in text
+
+
+def test_rest_an_organisations_fixed_region_beats_what_the_visitor_says(rest: int) -> None:
+    fixed = {"locale": "en-US", "region": "IE", "region_fixed": True}
+    say(rest, "rest-fixed-ie", "I'm in the UK", fixed)
+    text = say(rest, "rest-fixed-ie", "i want to kill myself", fixed)
+    assert "116 123" in text and "112" in text and "999" not in text and "for Ireland" in text
+
+
+def test_rest_keep_talking_receives_what_is_written(rest: int) -> None:
+    say(rest, "rest-keep", "i want to kill myself", {"locale": "en-GB"})
+    assert "I'm glad you're still here" in say(rest, "rest-keep", "yes")
+    text = say(rest, "rest-keep", "work has been really hard lately and i'm exhausted")
+    assert "work is weighing on you, and you're feeling exhausted" in text
+    assert text.startswith("Call") and "116 123" in text
+    assert "didn't understand" not in text and "Which topic" not in text

@@ -395,6 +395,8 @@ def test_telegram_crisis_number_comes_first(server: int, fake: FakePlatforms) ->
     assert post_telegram(server, telegram_update("i want to kill myself", chat)) == 200
     first = fake.wait_for(telegram_sent(chat))[0]
     assert "988" in first["body"]["text"] and "911" in first["body"]["text"]
+    # Telegram sends no country: the reply says whose numbers these are, and how to change them.
+    assert "Not in the United States? Tell me where you are." in first["body"]["text"]
 
 
 def test_telegram_refuses_forged_and_missing_secret_and_sends_nothing(server: int, fake: FakePlatforms) -> None:
@@ -566,6 +568,11 @@ def test_sms_crisis_reply_comes_first_whole_and_for_the_texters_country(server: 
     assert post_twilio(server, twilio_form("i want to kill myself", gb, FromCountry="GB", FromState="", FromCity="")) == 200
     first = fake.wait_for(sms_to(gb))[0]["body"]["Body"]
     assert "116 123" in first and "999" in first
+    # No FromCountry: the From number's calling code (+44) decides.
+    gb2 = "+447700900105"
+    assert post_twilio(server, twilio_form("i want to kill myself", gb2, FromCountry="", FromState="", FromCity="")) == 200
+    first = fake.wait_for(sms_to(gb2))[0]["body"]["Body"]
+    assert first.startswith("Call 116 123") and "999" in first and "988" not in first
 
 
 def test_sms_refuses_forged_and_unsigned_requests_and_sends_nothing(server: int, fake: FakePlatforms) -> None:

@@ -15,6 +15,7 @@ import asyncio
 import concurrent.futures
 import json
 import os
+import re
 import secrets
 import signal
 import sqlite3
@@ -372,6 +373,28 @@ def test_the_visitors_locale_reaches_the_bot(ready: Stack, page_at) -> None:
     expect(log).to_contain_text("Samaritans", timeout=WAIT_MS)
     expect(log.locator('a[href="tel:999"]').first).to_be_visible()
     assert "988" not in log.inner_text()
+
+
+def test_what_the_visitor_says_beats_the_browser_locale(ready: Stack, page_at) -> None:
+    """Locale en-US, "I'm in the UK", then a crisis: the UK's numbers, and the reply says which country they are for."""
+    from playwright.sync_api import expect
+
+    page = page_at(ready.page_url, locale="en-US")
+    expect(page.locator(".tc-widget")).to_have_attribute("data-state", "online", timeout=WAIT_MS)
+    ask(page, "I'm in the UK")
+    expect(bot_bubbles(page).first).to_contain_text("United Kingdom", timeout=WAIT_MS)
+    before = bot_bubbles(page).count()
+    ask(page, "I want to kill myself")
+    crisis = bot_bubbles(page).nth(before)
+    expect(crisis).to_contain_text("Samaritans", timeout=WAIT_MS)
+    expect(crisis.locator('a[href="tel:116123"]').first).to_be_visible()
+    expect(crisis.locator('a[href="tel:999"]')).to_have_count(1)
+    expect(crisis).to_contain_text("Not in the United Kingdom? Tell me where you are.")
+    shown = crisis.inner_text()
+    assert re.sub(r"^\s*Bot:\s*", "", shown).startswith("Call 116 123"), shown[:80]  # the number first
+    assert "988" not in crisis.inner_text() and "911" not in crisis.inner_text()
+    shot(page, "crisis-said-uk-with-us-locale")
+    assert page.errors == []
 
 
 def test_an_explicit_region_from_the_embed_config_wins(ready: Stack, page_at) -> None:

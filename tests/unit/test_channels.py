@@ -278,6 +278,24 @@ def test_sms_sender_pseudonym_is_stable_and_keyed() -> None:
     assert re.fullmatch(r"sms-[0-9a-f]{32}", a) and "2125550123" not in a
 
 
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"From": ["+447700900123"], "FromCountry": ["GB"]}, {"region": "GB"}),
+        ({"From": ["+447700900123"], "FromCountry": [""]}, {"region": "GB"}),  # the calling code decides
+        ({"From": ["+353851234567"]}, {"region": "IE"}),
+        ({"From": ["+61412345678"]}, {"region": "AU"}),
+        ({"From": ["+12125550123"], "FromCountry": ["CA"]}, {"region": "CA"}),
+        ({"From": ["+12125550123"]}, {}),  # +1 is the US, Canada and more: DEFAULT_REGION decides
+        ({"From": ["whatsapp:+4930123"]}, {}),
+    ],
+)
+def test_twilio_region_comes_from_the_senders_country(fields, expected) -> None:
+    from bot.channels.twilio import TwilioInput
+
+    assert TwilioInput.metadata_from(fields) == expected
+
+
 # --- REST -------------------------------------------------------------------------------------------
 
 

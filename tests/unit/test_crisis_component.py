@@ -196,8 +196,60 @@ def test_context_comes_from_this_session_only() -> None:
         ActionExecuted("action_listen"),
     ])
     context = context_from_tracker(tracker)
-    assert context == {"turns": [{"text": "i feel like a burden", "risk": 0.45, "zone": "check_in"}]}
-    assert context_from_tracker(None) == {"turns": []}
+    assert context == {"turns": [{"text": "i feel like a burden", "risk": 0.45, "zone": "check_in"}], "listening": False}
+    assert context_from_tracker(None) == {"turns": [], "listening": False}
+
+
+@pytest.mark.parametrize(
+    "last_reply,expected",
+    [("utter_crisis_keep_talking", True), ("utter_crisis_received", True), ("utter_crisis_followup", False),
+     ("utter_faq", False)],
+)
+def test_the_bot_listens_after_keep_talking_only(last_reply: str, expected: bool) -> None:
+    tracker = DialogueStateTracker.from_events("s", [
+        SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("yes", parse_data={"crisis": {"risk": 0.0, "zone": "none"}}),
+        ActionExecuted(last_reply), BotUttered("..."), ActionExecuted("action_listen"),
+    ])
+    assert context_from_tracker(tracker)["listening"] is expected
+
+
+LISTENING = {"turns": [], "listening": True}
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [("i just feel so alone since my mum died", "nlu_fallback"), ("my therapist never really listens to me", "faq"),
+     ("ok", "affirm"), ("thanks", "thank")],
+)
+def test_after_keep_talking_what_the_visitor_writes_is_received(classifier: CrisisClassifier, text: str, intent: str) -> None:
+    m = message(text, intent, 0.8, context=LISTENING)
+    component(classifier, NEVER, NEVER).process([m])
+    assert m.get("intent")["name"] == "crisis_share"
+    assert [r["name"] for r in m.get("intent_ranking")][0] == "crisis_share"
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [("what is cbt?", "faq"), ("how do i find a therapist", "faq"), ("/crisis_help_now", "crisis_help_now"),
+     ("i'm in the uk", "inform_region"), ("bye", "goodbye")],
+)
+def test_after_keep_talking_questions_and_requests_are_answered(classifier: CrisisClassifier, text: str, intent: str) -> None:
+    m = message(text, intent, 0.9, context=LISTENING)
+    component(classifier, NEVER, NEVER).process([m])
+    assert m.get("intent")["name"] == intent
+
+
+def test_after_keep_talking_a_crisis_is_still_handed_off(classifier: CrisisClassifier) -> None:
+    m = message("honestly i want to kill myself", "faq", 0.5, context=LISTENING)
+    component(classifier).process([m])
+    assert m.get("intent")["name"] == "crisis" and entity(m, "crisis_category") == "suicide"
+
+
+def test_without_keep_talking_nothing_is_taken_as_a_share(classifier: CrisisClassifier) -> None:
+    m = message("i just feel so alone since my mum died", "nlu_fallback", 0.8, context={"turns": [], "listening": False})
+    component(classifier, NEVER, NEVER).process([m])
+    assert m.get("intent")["name"] == "nlu_fallback"
 
 
 def test_an_over_long_message_is_screened_by_the_loaded_model(classifier: CrisisClassifier) -> None:

@@ -17,8 +17,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 import actions.crisis
 import actions.faq
 from bot.crisis.responses import main as generate_main
+from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.nlg import ContextualNLG
-from bot.resources import load_catalogue
+from bot.resources import load_catalogue, the_region
 from bot.settings import ROOT
 
 CHANNELS = ["rest", "socketio", "telegram", "slack", "facebook", "twilio", "cmdline"]
@@ -27,6 +28,8 @@ CRISIS_RESPONSES = sorted(GENERATED)
 REGIONS = sorted(load_catalogue().regions)
 BANNED = re.compile(r"committed suicide|successful(ly)? (attempt|suicide)|commit suicide|how to (kill|hurt)|overdose on|lethal|painless", re.I)
 NUMBER = re.compile(r"\d[\d -]{1,}\d")
+# A number on its own, not the digits of a name ("1800RESPECT").
+WHOLE_NUMBER = re.compile(r"(?<![\w-])\d[\d -]*\d(?![\w-])")
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,9 +83,116 @@ def test_region_specific_numbers_are_used() -> None:
     assert "[988](tel:988)" in us and "[911](tel:911)" in us
 
 
-def test_channel_metadata_outranks_what_was_said() -> None:
+def test_what_the_visitor_said_outranks_the_browser_locale() -> None:
+    """Locale en-US (channel_region US) and "I'm in the UK" (region GB): UK numbers, and the reply says so."""
     nlg = ContextualNLG(domain=domain())
-    assert "116 123" in render(nlg, "utter_crisis_suicide", "rest", channel_region="GB", region="AU")["text"]
+    text = render(nlg, "utter_crisis_suicide", "rest", channel_region="US", region="GB")["text"]
+    assert "116 123" in text and "999" in text and "988" not in text and "911" not in text
+    assert "Not in the United Kingdom? Tell me where you are." in text
+
+
+def test_an_organisations_fixed_region_outranks_what_was_said() -> None:
+    nlg = ContextualNLG(domain=domain())
+    text = render(nlg, "utter_crisis_suicide", "rest", channel_region="IE", fixed_region="IE", region="GB")["text"]
+    assert "116 123" in text and "112" in text and "999" not in text and "for Ireland" in text
+
+
+def phone_numbers(text: str) -> set[str]:
+    """The distinct numbers in a text, as digits: not link targets, not an age range ("ages 5-25")."""
+    found = WHOLE_NUMBER.findall(re.sub(r"\]\([^)]*\)", "]", text))
+    return {re.sub(r"\D", "", n) for n in found if not re.fullmatch(r"\d{1,2}-\d{1,2}", n)}
+
+
+FIRST_REPLIES = sorted(f"utter_crisis_{c}" for c in CATEGORY_TEMPLATES) + ["utter_crisis_help_now"]
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_every_first_crisis_reply_names_its_country_and_how_to_change_it(region: str) -> None:
+    nlg = ContextualNLG(domain=domain())
+    name = load_catalogue().regions[region].name
+    for response in FIRST_REPLIES:
+        text = render(nlg, response, "rest", channel_region=region)["text"]
+        if region == "INTL":
+            assert "Tell me where you are" in text, response
+        else:
+            assert f"Not in {the_region(load_catalogue().regions[region])}? Tell me where you are." in text, response
+            assert name in text
+
+
+@pytest.mark.parametrize("channel", ["socketio", "twilio"])
+@pytest.mark.parametrize("region", REGIONS)
+def test_every_crisis_reply_has_one_number_in_its_first_sentence(region: str, channel: str) -> None:
+    """The lock-screen preview shows the first sentence: it carries one number to call or text."""
+    nlg = ContextualNLG(domain=domain())
+    for response in CRISIS_RESPONSES:
+        first = first_sentence(render(nlg, response, channel, channel_region=region)["text"])
+        numbers = phone_numbers(first)
+        assert len(numbers) == 1, f"{response} for {region} on {channel} opens with {first!r}"
+        assert len(first) <= 160, f"{response} for {region}: {len(first)} characters before the first full stop"
+
+
+def test_an_unresponsive_person_or_an_attempt_gets_the_emergency_number_first() -> None:
+    nlg = ContextualNLG(domain=domain())
+    for region, emergency in (("US", "911"), ("GB", "999"), ("AU", "000")):
+        for response in ("utter_crisis_attempt", "utter_crisis_third_party", "utter_crisis_immediate_danger"):
+            first = first_sentence(render(nlg, response, "twilio", channel_region=region)["text"])
+            assert emergency in first, (region, response, first)
+
+
+def test_immediate_danger_offers_silent_ways_after_the_lines() -> None:
+    nlg = ContextualNLG(domain=domain())
+    us = render(nlg, "utter_crisis_immediate_danger", "twilio", channel_region="US")["text"]
+    assert us.index("911") < us.index("988") < us.index("1-800-799-7233") < us.index("text 911")
+    gb = render(nlg, "utter_crisis_immediate_danger", "twilio", channel_region="GB")["text"]
+    assert gb.index("116 123") < gb.index("press 55")
+
+
+def test_gb_abuse_lists_every_nations_line_and_leads_with_999() -> None:
+    text = render(ContextualNLG(domain=domain()), "utter_crisis_abuse", "twilio", channel_region="GB")["text"]
+    assert first_sentence(text) == "If you are in danger now, call 999."
+    for number in ("0808 2000 247", "0800 027 1234", "0808 80 10 800", "0808 802 1414"):
+        assert number in text
+
+
+def test_a_child_and_an_adult_worried_about_a_child_both_find_their_line() -> None:
+    text = render(ContextualNLG(domain=domain()), "utter_crisis_child_abuse", "twilio", channel_region="GB")["text"]
+    assert "0800 1111" in first_sentence(text) and "0808 800 5000" in text
+    assert "the child's fault" not in text and "If someone is hurting you, it is not your fault" in text
+
+
+def test_harm_to_others_assumes_no_motive() -> None:
+    text = render(ContextualNLG(domain=domain()), "utter_crisis_harm_to_others", "rest")["text"]
+    assert "don't want anyone to get hurt" not in text and "988" in first_sentence(text)
+
+
+def test_a_directory_is_never_called_a_listener() -> None:
+    text = render(ContextualNLG(domain=domain()), "utter_crisis_keep_talking", "rest", channel_region="INTL")["text"]
+    assert "Find A Helpline" in text and "A trained person at Find A Helpline" not in text
+
+
+def test_what_is_shared_after_keep_talking_is_reflected_with_the_number_in_view() -> None:
+    nlg = ContextualNLG(domain=domain())
+    parse = {"intent": {"name": "crisis_share", "confidence": 1.0}, "entities": [], "crisis": {"zone": "none"}}
+    t = DialogueStateTracker.from_events("v", [UserUttered("i feel so alone since my mum died", parse["intent"], [], parse),
+                                               SlotSet("channel_region", "GB")], slots=domain().slots)
+    message = asyncio.run(nlg.generate("utter_crisis_received", t, "socketio"))
+    text = message["text"]
+    assert first_sentence(text).startswith("Call [116 123](tel:116123)")
+    assert "a loss is weighing on you, and you're feeling very alone" in text and "mum" not in text
+    assert [b["payload"] for b in message["buttons"]] == ["/crisis_help_now", "/crisis_more_resources"]
+    # Without the project's NLG the slot's initial value renders: still a whole reply.
+    plain = render(TemplatedNaturalLanguageGenerator(domain().responses), "utter_crisis_received", "rest")["text"]
+    assert "Thank you for telling me that." in plain and "{" not in plain
+
+
+def test_naming_a_country_gets_its_main_number_back() -> None:
+    nlg = ContextualNLG(domain=domain())
+    text = render(nlg, "utter_region_noted", "socketio", channel_region="US", region="CA")["text"]
+    assert "Canada" in text and "[988](tel:988)" in text and "911" in text
 
 
 def test_category_decides_what_leads() -> None:
@@ -189,7 +299,8 @@ def test_no_to_the_check_in_answers_the_question_that_was_asked() -> None:
     ], slots=domain().slots)
     text = asyncio.run(nlg.generate("utter_crisis_check_in_declined", t, "rest"))["text"]
     answer = asyncio.run(nlg.generate("utter_faq/costs_insurance", t, "rest"))["text"]
-    assert text.startswith("Thank you for telling me") and "988" in text and answer in text
+    assert first_sentence(text) == "Call or text [988](tel:988) to talk to someone at 988 Suicide & Crisis Lifeline."
+    assert "Thank you for telling me." in text and answer in text
 
 
 def test_a_spanish_crisis_is_rendered_in_spanish_for_the_region() -> None:
@@ -204,3 +315,29 @@ def test_a_spanish_crisis_is_rendered_in_spanish_for_the_region() -> None:
                                                 SlotSet("channel_region", "GB")], slots=domain().slots)
     text = asyncio.run(nlg.generate("utter_crisis_suicide", gb, "rest"))["text"]
     assert "Gracias" in text and "116 123" in text and "999" in text and "988" not in text
+
+
+def test_canada_says_where_911_may_not_work() -> None:
+    text = render(ContextualNLG(domain=domain()), "utter_crisis_suicide", "twilio", channel_region="CA")["text"]
+    assert "In Nunavut, 911 may not work" in text and "RCMP" in text
+
+
+def harm_to_others(text: str, region: str = "US") -> str:
+    parse = {"intent": {"name": "crisis", "confidence": 1.0}, "entities": [],
+             "crisis": {"zone": "handoff", "category": "harm_to_others", "language": "en"}}
+    t = DialogueStateTracker.from_events("v", [UserUttered(text, parse["intent"], [], parse), SlotSet("channel_region", region)],
+                                         slots=domain().slots)
+    return asyncio.run(ContextualNLG(domain=domain()).generate("utter_crisis_harm_to_others", t, "twilio"))["text"]
+
+
+def test_a_parent_afraid_of_harming_their_baby_puts_the_baby_safe_first() -> None:
+    text = harm_to_others("i'm scared i'm going to hurt my baby, she won't stop crying")
+    assert first_sentence(text).startswith("Put your baby somewhere safe") and "911" in first_sentence(text)
+    assert "common after a baby arrives" in text and "1-833-852-6262" in text and "988" in text
+    gb = harm_to_others("i keep having thoughts of hurting my newborn", "GB")
+    assert first_sentence(gb).startswith("Put your baby somewhere safe") and "999" in first_sentence(gb)
+
+
+def test_other_harm_to_others_messages_keep_the_general_reply() -> None:
+    text = harm_to_others("i'm scared i'm going to hurt my flatmate")
+    assert "baby" not in text and first_sentence(text).startswith("Call or text 988")

@@ -54,6 +54,22 @@ def test_context_extractor_emits_channel_and_said_regions() -> None:
 
 @pytest.mark.parametrize(
     "metadata, expected",
+    [
+        ({"region": "ie", "region_fixed": True}, "IE"),
+        ({"region": "IE"}, None),  # the organisation's region alone is a channel region
+        ({"region": "IE", "region_fixed": "true"}, None),  # only a real boolean fixes it
+        ({"locale": "en-IE", "region_fixed": True}, None),  # a browser locale is never fixed
+        (None, None),
+    ],
+)
+def test_context_extractor_emits_a_fixed_region_only_when_the_organisation_says_so(metadata, expected) -> None:
+    m = Message(data={"text": "i'm in the uk", "metadata": metadata})
+    ContextExtractor({}).process([m])
+    assert entity(m, "fixed_region") == expected and entity(m, "region") == "GB"
+
+
+@pytest.mark.parametrize(
+    "metadata, expected",
     [({"tenant": "acme"}, "acme"), ({"tenant": "Acme Corp!"}, None), ({"tenant": 5}, None), ({}, None), (None, None)],
 )
 def test_context_extractor_passes_on_a_well_formed_tenant(metadata, expected) -> None:

@@ -13,6 +13,7 @@ from bot.resources import (
     linkify,
     load_catalogue,
     plan_for,
+    region_from_slots,
     resolve_region,
 )
 from bot.settings import ROOT
@@ -60,10 +61,31 @@ def test_entry_ids_are_unique() -> None:
     assert len(ids) == len(set(ids))
 
 
-def test_stale_entries_are_reported() -> None:
-    """Not a failure yet: entries older than six months are listed so a release can re-check them."""
-    stale = [e["id"] for _, e in ENTRIES if e.get("checked") and date.fromisoformat(str(e["checked"])) < date.today() - timedelta(days=183)]
-    print(f"\nhelpline entries older than six months: {stale or 'none'}")
+MAX_AGE = timedelta(days=365)
+
+
+def stale(entries: list[tuple[str, dict]], today: date) -> list[str]:
+    return [
+        f"{e['id']} (checked {e['checked']})" for _, e in entries
+        if e.get("checked") and date.fromisoformat(str(e["checked"])) < today - MAX_AGE
+    ]
+
+
+def test_no_entry_was_checked_more_than_twelve_months_ago() -> None:
+    """Helplines change numbers and hours without notice: an entry not re-checked within a year fails the build."""
+    old = stale(ENTRIES, date.today())
+    assert not old, "re-check these against their source_url and update `checked`: " + ", ".join(old)
+
+
+def test_an_entry_checked_a_year_and_a_day_ago_is_stale() -> None:
+    entries = [("US", {"id": "old", "checked": "2025-12-04"}), ("US", {"id": "fresh", "checked": "2025-12-05"})]
+    assert stale(entries, date(2026, 12, 5)) == ["old (checked 2025-12-04)"]
+
+
+@pytest.mark.parametrize("code", ["US", "GB"])
+def test_silent_ways_to_reach_the_emergency_number_cite_a_source(code: str) -> None:
+    silent = RAW["regions"][code]["silent"]
+    assert silent["source_url"].startswith("https://") and silent["text"]["en"] and silent["text"]["es"]
 
 
 @pytest.mark.parametrize("category", sorted(CATEGORY_PLAN))
@@ -85,12 +107,28 @@ def test_unknown_region_falls_back_to_the_international_directory() -> None:
     assert load_catalogue().region(None).code == INTERNATIONAL
 
 
-def test_region_resolution_order() -> None:
-    assert resolve_region("gb", "CA", "IE", "US") == "GB"
-    assert resolve_region(None, "CA", "IE", "US") == "CA"
-    assert resolve_region(None, None, "IE", "US") == "IE"
-    assert resolve_region(None, None, None, "NZ") == "NZ"
-    assert resolve_region("not a region", None, None, "AU") == "AU"
+def test_what_the_visitor_says_outranks_the_browser_and_the_channel() -> None:
+    # Locale en-US in the browser, "I'm in the UK" in the chat: the UK.
+    assert resolve_region(said_region="GB", channel_region="US", default_region="US") == "GB"
+    assert resolve_region(said_region="gb", channel_region="CA", locale_region="IE") == "GB"
+    # Nothing said: the channel's region, then the weaker locale guess, then the default.
+    assert resolve_region(channel_region="CA", locale_region="IE", default_region="US") == "CA"
+    assert resolve_region(locale_region="IE", default_region="US") == "IE"
+    assert resolve_region(default_region="NZ") == "NZ"
+    assert resolve_region(said_region="not a region", channel_region="??", default_region="AU") == "AU"
+
+
+def test_an_organisations_fixed_region_outranks_everything_only_when_it_says_so() -> None:
+    assert resolve_region(fixed_region="IE", said_region="GB", channel_region="US", locale_region="CA") == "IE"
+    # Without the fixed flag the organisation's region is a channel region: the visitor's word wins.
+    assert resolve_region(said_region="GB", channel_region="IE") == "GB"
+
+
+def test_region_from_slots_reads_fixed_said_and_channel_slots() -> None:
+    slots = {"channel_region": "US", "region": "GB"}
+    assert region_from_slots(slots.get) == "GB"
+    assert region_from_slots({**slots, "fixed_region": "AU"}.get) == "AU"
+    assert region_from_slots({"channel_region": "CA"}.get) == "CA"
 
 
 def test_numbers_are_links_on_the_web_and_plain_elsewhere() -> None:
@@ -105,3 +143,34 @@ def test_linkify_handles_calls_and_keyword_texts() -> None:
     assert linkify(text) == (
         "call [1-800-799-7233](tel:18007997233) or text START to [88788](sms:88788), or call [116 123](tel:116123)"
     )
+
+
+def test_the_issues_missing_services_are_listed() -> None:
+    catalogue = load_catalogue()
+    gb, au, india = catalogue.regions["GB"], catalogue.regions["AU"], catalogue.regions["IN"]
+    assert any(h.phone == "0808 808 8000" and h.area == "Northern Ireland" for h in gb.helplines)
+    assert any(h.phone == "13 92 76" for h in au.helplines)
+    # India's NCW short code leads the abuse lines; its long number is still shown.
+    ncw = plan_for(india, "abuse")[0]
+    assert ncw.phone == "14490" and "call 7827170170" in format_helpline(ncw, "twilio")
+
+
+def test_a_line_for_one_nation_never_stands_in_for_the_whole_country() -> None:
+    gb = load_catalogue().regions["GB"]
+    for category in ("suicide", "self_harm", "third_party"):
+        assert not any(h.area for h in plan_for(gb, category)), category
+
+
+def test_hours_have_no_nested_brackets() -> None:
+    for _, entry in ENTRIES:
+        assert "(" not in (entry.get("hours") or ""), entry["id"]
+
+
+def test_uk_abuse_lines_are_for_everyone_not_only_women() -> None:
+    lines = plan_for(load_catalogue().regions["GB"], "abuse")
+    assert any(h.phone == "0808 801 0327" for h in lines)  # the Men's Advice Line, UK-wide
+    assert {h.area for h in lines if h.area} >= {"England", "Scotland", "Wales", "Northern Ireland"}
+
+
+def test_new_zealand_abuse_replies_lead_with_a_line_for_everyone() -> None:
+    assert plan_for(load_catalogue().regions["NZ"], "abuse")[0].phone == "0508 744 633"  # Shine, before Women's Refuge

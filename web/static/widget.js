@@ -75,6 +75,9 @@
     } else {
       config.region = "";
     }
+    // Only an organisation whose visitors are all in one country sets this: its
+    // region then outranks what a visitor says ("I'm in the UK").
+    config.regionFixed = config.regionFixed === true && !!config.region;
     config.locale = navigator.language || "";
     config.resourcesUrl = config.resourcesUrl || new URL("../resources", BASE).href;
     var timeout = Number(config.replyTimeoutSeconds);
@@ -582,6 +585,9 @@
     var metadata = { locale: this.config.locale };
     if (this.config.region) {
       metadata.region = this.config.region;
+      if (this.config.regionFixed) {
+        metadata.region_fixed = true;
+      }
     }
     this.socket.emit("user_uttered", { message: payload, session_id: this.sessionId, metadata: metadata });
     this.startWaiting();
