@@ -50,6 +50,13 @@ DEFAULTS: dict[str, str] = {
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",
     "RASA_API_TOKEN": "",
+    # DELETE /webhooks/rest/conversations/<sender> (erasure for the operator's
+    # backends): refused unless this is set, and then only with it as a bearer token.
+    "ERASE_API_TOKEN": "",
+    # Addresses the action server and the web page listen on: this machine
+    # only unless configured (the action server has no authentication).
+    "ACTION_HOST": "127.0.0.1",
+    "WEB_HOST": "127.0.0.1",
     # Web widget and browser channels.
     "WEB_PORT": "8080",
     "ALLOWED_ORIGINS": "http://localhost:8080,http://127.0.0.1:8080",
@@ -104,6 +111,9 @@ class Settings:
     max_message_chars: int
     rasa_api_enabled: bool
     rasa_api_token: str
+    erase_api_token: str
+    action_host: str
+    web_host: str
     web_port: int
     allowed_origins: tuple[str, ...]
     session_secret: str
@@ -141,6 +151,11 @@ class Settings:
                 "RASA_API_ENABLED=true needs RASA_API_TOKEN of at least 32 characters: "
                 "the API reads and changes every conversation"
             )
+        if raw["ERASE_API_TOKEN"] and len(raw["ERASE_API_TOKEN"]) < 32:
+            raise SettingsError(
+                "ERASE_API_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`): "
+                "it erases any conversation"
+            )
         if "://" not in raw["DATABASE_URL"]:
             raise SettingsError(
                 f"DATABASE_URL must be a SQLAlchemy URL such as sqlite:///var/bot.db, got {raw['DATABASE_URL']!r}"
@@ -164,6 +179,9 @@ class Settings:
             max_message_chars=as_int("MAX_MESSAGE_CHARS", 100, 100_000),
             rasa_api_enabled=api_enabled,
             rasa_api_token=raw["RASA_API_TOKEN"],
+            erase_api_token=raw["ERASE_API_TOKEN"],
+            action_host=host("ACTION_HOST", raw["ACTION_HOST"]),
+            web_host=host("WEB_HOST", raw["WEB_HOST"]),
             web_port=as_int("WEB_PORT", 1, 65535),
             allowed_origins=origins(raw["ALLOWED_ORIGINS"]),
             session_secret=raw["SESSION_SECRET"],
@@ -190,6 +208,14 @@ def origins(raw: str) -> tuple[str, ...]:
             )
         found.append(item.lower())
     return tuple(dict.fromkeys(found))
+
+
+def host(name: str, raw: str) -> str:
+    """An address to listen on: an IPv4/IPv6 address or a host name, nothing else."""
+    value = raw.strip()
+    if not re.match(r"^[A-Za-z0-9.:-]{1,253}$", value):
+        raise SettingsError(f"{name} must be an address to listen on such as 127.0.0.1 or 0.0.0.0, got {raw!r}")
+    return value
 
 
 def workers(raw: str) -> int:

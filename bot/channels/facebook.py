@@ -12,6 +12,8 @@ set. Rasa's stock connector checks ``X-Hub-Signature`` (SHA-1); what differs:
 - a signed but malformed body is a 400, not a 500, and every message of a
   batched delivery is answered (the stock answers only the first);
 - the subscription check (GET) answers 403 to a wrong verify token;
+- the conversation is stored under a keyed pseudonym of the sender's id
+  (``bot.channels.namespace``), so no other channel's caller can reach it;
 - replies go to FACEBOOK_API_URL through aiohttp, with the app secret proof
   and a timeout. The stock client (fbmessenger on requests) blocks the event
   loop, and with it every other conversation, for as long as Graph takes;
@@ -35,6 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.limits import limited
+from bot.channels.namespace import BoundOutput, platform_key
 from bot.channels.sms import plain_text, split_text
 from bot.channels.verify import (
     DisabledChannel,
@@ -216,7 +219,11 @@ class FacebookInput(StockFacebookInput):
         out = MessengerBot(self.graph())
         await out.send_action(sender, "typing_on")
         try:
-            await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=None))
+            # Stored under a keyed id of its own (bot.channels.namespace); replies go to the sender.
+            conversation = platform_key(self.name(), self.fb_secret, sender)
+            await on_new_message(
+                UserMessage(text, BoundOutput(out, sender), conversation, input_channel=self.name(), metadata=None)
+            )
         except Exception as exc:  # noqa: BLE001 - the batch's other messages still get answers
             logger.error("facebook: a message could not be handled (%s)", type(exc).__name__)
 

@@ -11,6 +11,8 @@ visitor's id receives that visitor's replies. Here:
   client's id is honoured only when its signature checks out, otherwise a new
   one is issued. The conversation (Rasa's sender id) is the random part, and
   replies go only to the socket room of that verified conversation;
+- metadata keeps only ``region`` and ``locale``; a packet nested too deeply
+  to decode is answered with ``message_error`` (code ``unreadable``);
 - an EAP portal proves its organisation with a signed tenant token
   (``bot.tenants.tokens``); the tenant is bound to the socket server-side and
   written into every message's metadata. A ``tenant`` a client puts into the
@@ -46,6 +48,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
+from bot.channels.guard import METADATA_FIELDS, REQUEST_MAX_BYTES, allowed_metadata, too_deep
 from bot.channels.limits import screen
 from bot.settings import get_settings, local_secret
 
@@ -58,10 +61,8 @@ _SIGNING_CONTEXT = b"socketio-session:"
 # Beyond this a message is refused outright; up to it, over-long messages are
 # screened for a crisis first (bot.channels.limits, MAX_MESSAGE_CHARS setting).
 MAX_MESSAGE_CHARS = 100_000
-# Metadata is stored with every message: keep it small and flat.
-MAX_METADATA_KEYS = 20
-MAX_METADATA_KEY_CHARS = 40
-MAX_METADATA_VALUE_CHARS = 200
+# Metadata is stored with every message: only the allow-listed fields (bot.channels.guard).
+ALLOWED_METADATA = tuple(METADATA_FIELDS)
 
 NO_SESSION = "The chat is still connecting. Please send your message again in a moment."
 BAD_MESSAGE = "That message could not be read. Please type it again."
@@ -71,6 +72,7 @@ SERVER_ERROR = (
     "If you need help now, use the \"Need help now?\" button."
 )
 ORIGIN_REFUSED = "This website is not allowed to use the chat."
+UNREADABLE = "That message could not be read (it was malformed or nested too deeply). Please type it again."
 
 
 # --- session ids -------------------------------------------------------------
@@ -133,26 +135,42 @@ def cors_check(origin: Optional[str], _environ: Optional[dict] = None) -> bool:
 
 
 def clean_metadata(raw: object, tenant: Optional[str]) -> dict[str, Any]:
-    """The client's metadata, flat and bounded, with the tenant set only from the verified token."""
+    """The client's allow-listed metadata (region, locale), with the tenant set only from the verified token."""
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
-        except ValueError:
+            raw = json.loads(raw) if not too_deep(raw) else None
+        except (ValueError, RecursionError):
             raw = None
-    metadata: dict[str, Any] = {}
-    if isinstance(raw, dict):
-        for key, value in raw.items():
-            if len(metadata) >= MAX_METADATA_KEYS:
-                break
-            if not isinstance(key, str) or not key or len(key) > MAX_METADATA_KEY_CHARS or key == "tenant":
-                continue
-            if isinstance(value, str):
-                metadata[key] = value[:MAX_METADATA_VALUE_CHARS]
-            elif isinstance(value, (bool, int, float)) or value is None:
-                metadata[key] = value
+    metadata: dict[str, Any] = allowed_metadata(raw if isinstance(raw, dict) else None)
     if tenant:
         metadata["tenant"] = tenant
     return metadata
+
+
+class GuardedServer(AsyncServer):
+    """python-socketio's server, answering a packet it cannot decode instead of failing in a background task.
+
+    A packet nested thousands of levels deep made the JSON decoder raise a
+    RecursionError inside python-socketio's own task: the visitor got no reply
+    and the log an unhandled task error. Here such a packet is not decoded at
+    all, and the socket gets ``message_error`` with code ``unreadable``.
+    """
+
+    error_namespace = "/"
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if isinstance(data, (str, bytes)) and too_deep(data):
+            return await self._refuse_unreadable(eio_sid)
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, RecursionError):
+            await self._refuse_unreadable(eio_sid)
+
+    async def _refuse_unreadable(self, eio_sid: str) -> None:
+        sid = self.manager.sid_from_eio_sid(eio_sid, self.error_namespace)
+        if sid is not None:
+            error = {"code": "unreadable", "message": UNREADABLE}
+            await self.emit("message_error", error, to=sid, namespace=self.error_namespace)
 
 
 def tenant_details(slug: Optional[str]) -> Optional[dict[str, Any]]:
@@ -186,7 +204,9 @@ class SecureSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if self.jwt_key:
             raise ValueError("socketio: jwt_key is not supported here; EAP portals send tenant tokens (docs/embed.md)")
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=cors_check)
+        # engine.io's own limit for one message or long-polling batch (its default is 1 MB).
+        sio = GuardedServer(async_mode="sanic", cors_allowed_origins=cors_check, max_http_buffer_size=REQUEST_MAX_BYTES)
+        sio.error_namespace = self.namespace or "/"
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace

@@ -14,6 +14,8 @@ TELEGRAM_SECRET_TOKEN are set. What differs from Rasa's stock connector:
   warning, not a server that fails to start (the stock connector calls
   Telegram while the server is being built, and stops on an error);
 - there is no public ``/set_webhook`` route for strangers to trigger;
+- the conversation is stored under a keyed pseudonym of the chat id
+  (``bot.channels.namespace``), so no other channel's caller can reach it;
 - a malformed update gets a 400 instead of a 500, and an update the bot
   cannot read (a sticker, a photo) a 200 so Telegram does not resend it;
 - ``/start`` greets, ``@botname`` mentions are removed (TELEGRAM_VERIFY is
@@ -38,6 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.limits import limited
+from bot.channels.namespace import BoundOutput, platform_key
 from bot.channels.sms import plain_text, split_text
 from bot.channels.verify import (
     DisabledChannel,
@@ -203,7 +206,9 @@ class TelegramInput(StockTelegramInput):
                 return
             logger.warning("Telegram: setWebhook was refused; check TELEGRAM_WEBHOOK_URL")
         except Exception as exc:  # noqa: BLE001 - the rest of the bot keeps running
-            logger.warning("Telegram: could not register the webhook (%s: %s)", type(exc).__name__, exc)
+            # The type only: the error's text can hold the request URL, and with it the bot token
+            # (https://api.telegram.org/bot<token>/setWebhook), e.g. for a malformed TELEGRAM_API_URL.
+            logger.warning("Telegram: could not register the webhook (%s); check TELEGRAM_API_URL", type(exc).__name__)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = limited(on_new_message)  # over-long messages: see bot.channels.limits
@@ -247,8 +252,13 @@ class TelegramInput(StockTelegramInput):
                 except Exception as exc:  # noqa: BLE001 - only the spinner is left turning
                     logger.warning("Telegram: answerCallbackQuery failed (%s)", type(exc).__name__)
             try:
+                # Stored under a keyed id of its own (bot.channels.namespace); replies go to the chat.
+                conversation = platform_key(self.name(), self.secret_token, chat_id)
                 await on_new_message(
-                    UserMessage(clean_text(text, self.verify), out, chat_id, input_channel=self.name(), metadata=None)
+                    UserMessage(
+                        clean_text(text, self.verify), BoundOutput(out, chat_id), conversation,
+                        input_channel=self.name(), metadata=None,
+                    )
                 )
             except Exception as exc:  # noqa: BLE001 - a resend would fail the same way
                 logger.error("Telegram: an update could not be handled (%s)", type(exc).__name__)

@@ -146,10 +146,14 @@ def form_fields(body: bytes) -> Optional[dict[str, list[str]]]:
 
 
 def json_object(body: bytes) -> Optional[dict[str, Any]]:
-    """The body as a JSON object, or None for anything else (invalid JSON, a list, a number)."""
+    """The body as a JSON object, or None for anything else (invalid JSON, a list, a number, nesting too deep)."""
+    from bot.channels.guard import too_deep
+
+    if too_deep(body):
+        return None  # json.loads would recurse until a RecursionError
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 
