@@ -46,6 +46,9 @@ DEFAULTS: dict[str, str] = {
     # Longer messages get a friendly "please shorten it" instead of being processed.
     "MAX_MESSAGE_CHARS": "2000",
     "ENCODER_THREADS": "1",
+    # Messages one server process takes at once; beyond, non-crisis messages
+    # get a fast "busy" reply (bot/channels/shed.py). Crisis messages always get in.
+    "SHED_MAX_IN_FLIGHT": "32",
     "ENCODER_CACHE_SIZE": "1024",
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",
@@ -120,6 +123,7 @@ class Settings:
     tenant_jwt_secret: str
     tenant_token_max_ttl_seconds: int
     encoder_threads: int
+    shed_max_in_flight: int
     encoder_cache_size: int
 
     @classmethod
@@ -188,6 +192,7 @@ class Settings:
             tenant_jwt_secret=jwt_secret(raw["TENANT_JWT_SECRET"]),
             tenant_token_max_ttl_seconds=as_int("TENANT_TOKEN_MAX_TTL_SECONDS", 60, 86400),
             encoder_threads=as_int("ENCODER_THREADS", 1, 64),
+            shed_max_in_flight=as_int("SHED_MAX_IN_FLIGHT", 1, 10_000),
             encoder_cache_size=as_int("ENCODER_CACHE_SIZE", 0, 100_000),
         )
 

@@ -31,6 +31,10 @@ What differs from Rasa's stock ``RestInput``:
   channel has its own namespace (``bot.channels.namespace``);
 - ``metadata`` keeps only ``region`` and ``locale`` (they choose the
   helplines, bot/nlu/context.py); anything else is dropped, not stored;
+- when the server is full, or a sender or address is over its rate, a
+  message with no crisis signal gets a 503 (429 for a rate) with
+  Retry-After and a friendly "busy" reply that names a crisis line; a crisis
+  message is always answered in full (``bot.channels.shed``);
 - ``DELETE /webhooks/rest/conversations/<sender>`` erases a conversation for
   the operator's backends: only with ``Authorization: Bearer
   <ERASE_API_TOKEN>`` (refused when that is unset), rate-limited, and
@@ -63,6 +67,7 @@ from bot.channels.guard import (
 )
 from bot.channels.limits import screen
 from bot.channels.namespace import reserved_sender
+from bot.channels.shed import admission, busy_text, over_proxy_limit
 from bot.channels.verify import json_error, json_object, same
 from bot.settings import get_settings
 
@@ -183,6 +188,13 @@ class RestInput(StockRestInput):
             text, too_long = screen(text, limit)
             if too_long is not None:
                 return response.json([{"recipient_id": sender, "text": too_long}])
+            gate = admission()  # load shedding with a crisis lane (bot.channels.shed)
+            refused = gate.refusal(text, sender, client_address(request), over_proxy_limit(request.headers))
+            if refused is not None:
+                return response.json(
+                    [{"recipient_id": sender, "text": busy_text(metadata.get("region"))}],
+                    status=refused.status, headers={"Retry-After": str(refused.retry_after)},
+                )
             if bool_arg(request, "stream", default=False):
                 return response.stream(
                     self.stream_response(on_new_message, text, sender, self.name(), metadata),
@@ -190,7 +202,8 @@ class RestInput(StockRestInput):
                 )
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+                with gate.admitted():
+                    await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             except asyncio.CancelledError:
                 logger.error("rest: a message timed out")
             except Exception as exc:  # noqa: BLE001 - answer with whatever was said before the error

@@ -26,7 +26,8 @@ Events (``docs/embed.md`` describes them for widget authors):
 ``session_request {session_id?, tenant_token?}`` -> ``session_confirm
 {session_id, resumed, tenant}`` or ``session_error {code, message}``;
 ``user_uttered {message, metadata}`` -> ``bot_uttered`` replies, or
-``message_error {code, message}`` when the message cannot be handled.
+``message_error {code, message}`` when the message cannot be handled
+(code ``busy`` or ``rate`` when the server sheds load: bot.channels.shed).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from bot.channels.guard import METADATA_FIELDS, REQUEST_MAX_BYTES, allowed_metadata, too_deep
 from bot.channels.limits import screen
+from bot.channels.shed import admission, busy_text
 from bot.settings import get_settings, local_secret
 
 logger = logging.getLogger(__name__)
@@ -268,16 +270,22 @@ class SecureSocketIOInput(SocketIOInput):
             text, too_long = screen(text, get_settings().max_message_chars)
             if too_long is not None:  # a long message with no crisis in it: ask for a shorter one
                 return await sio.emit(self.bot_message_evt, {"text": too_long}, room=sid, namespace=namespace)
+            metadata = clean_metadata(data.get(self.metadata_key), state.get("tenant"))
+            gate = admission()  # load shedding with a crisis lane (bot.channels.shed); engine.io hides the address
+            refused = gate.refusal(text, sender, "127.0.0.1")
+            if refused is not None:
+                return await refuse(refused.reason, busy_text(metadata.get("region")))
             # The client's own session_id in the message is ignored: the socket's verified one counts.
             message = UserMessage(
                 text,
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender,
                 input_channel=self.name(),
-                metadata=clean_metadata(data.get(self.metadata_key), state.get("tenant")),
+                metadata=metadata,
             )
             try:
-                await on_new_message(message)
+                with gate.admitted():
+                    await on_new_message(message)
             except Exception as exc:  # noqa: BLE001 - the visitor must hear that nothing is coming
                 # the type only: a traceback's values can hold the message text
                 logger.error("a socket.io message could not be handled (%s)", type(exc).__name__)

@@ -1,0 +1,142 @@
+"""Load shedding with a crisis lane: when the server is full, everyone hears back fast, and a crisis still gets the hand-off.
+
+A Rasa process answers on one event loop. Past its capacity every message
+waits behind all the others, crisis messages included, until replies take
+many seconds. Here each process admits at most SHED_MAX_IN_FLIGHT messages
+at once (default 32: about half a second of queue at the measured speed,
+docs/performance.md). Beyond that, and for a sender or an address over its
+rate, a message is answered at once with a friendly "busy, try again in a
+moment" that also says where to get help now (REST: 503 with Retry-After;
+the widget: a ``message_error`` it shows) — unless it signals a crisis:
+
+- the crisis lane: a message that an explicit-statement rule matches, or that
+  the crisis model finds concerning, is always admitted, whatever the load or
+  the rates. The rules cost microseconds and run on every shed candidate; the
+  model costs milliseconds, so it reads shed candidates only within a budget
+  (``MODEL_CHECKS_PER_SECOND`` per process) that keeps the check from becoming
+  the overload. A message the budget leaves to the rules alone still hears
+  where to get help, in the busy reply itself.
+- the rates: a sender may send ``SENDER_RATE`` messages a second (bursts of
+  ``SENDER_BURST``), an address ``ADDRESS_RATE`` (bursts of ``ADDRESS_BURST``);
+  far above any person's typing. Loopback callers (the local proxy, the
+  benchmark, tests) are not limited per address: nginx limits real clients
+  per address in front (deploy/nginx.conf) and marks those over its limit
+  with ``X-Over-Limit``, which is treated like an app limit here, so nginx's
+  limits never hold back a crisis reply either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional
+
+from bot import wiring
+from bot.channels.guard import RateLimiter
+
+SENDER_RATE, SENDER_BURST = 10.0, 30.0
+ADDRESS_RATE, ADDRESS_BURST = 30.0, 90.0
+MODEL_CHECKS_PER_SECOND = 20.0
+RETRY_AFTER_SECONDS = 2
+OVER_LIMIT_HEADER = "X-Over-Limit"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a message was not admitted: ``busy`` (the server is full) or ``rate`` (a sender or address over its rate)."""
+
+    reason: str
+    retry_after: int
+
+    @property
+    def status(self) -> int:
+        return 503 if self.reason == "busy" else 429
+
+
+@functools.lru_cache(maxsize=64)
+def busy_text(region: Optional[str] = None) -> str:
+    """The busy reply, with the region's first crisis line: a person in crisis the checks missed still gets a number."""
+    help_now = "contact your local emergency number or a crisis line"
+    try:
+        from bot.resources import emergency_text, load_catalogue, plan_for, short_helpline
+        from bot.settings import get_settings
+
+        found = load_catalogue().region(region or get_settings().default_region)
+        lines = plan_for(found, "suicide")
+        emergency = emergency_text(found, "plain")
+        help_now = f"contact {short_helpline(lines[0])}, or {emergency} in an emergency" if lines else f"call {emergency}"
+    except Exception:  # noqa: BLE001 - the busy reply must never fail; the generic words still guide
+        pass
+    return (
+        "A lot of people are talking to me right now, so I could not answer that. "
+        f"Please send it again in a moment. If you need help now, {help_now}."
+    )
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+class Admission:
+    """One process's door: how many messages are in, and who may come in now."""
+
+    def __init__(self, max_in_flight: int) -> None:
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+        self.senders = RateLimiter(SENDER_RATE, SENDER_BURST)
+        self.addresses = RateLimiter(ADDRESS_RATE, ADDRESS_BURST)
+        self.model_budget = RateLimiter(MODEL_CHECKS_PER_SECOND, MODEL_CHECKS_PER_SECOND)
+
+    def crisis_signal(self, text: str) -> bool:
+        """The crisis lane: rules always, the crisis model within its budget."""
+        from bot.understanding.crisis_rules import get_rules
+
+        if get_rules().match(text) is not None:
+            return True
+        model = wiring.peek("crisis_model")
+        if model is None or not self.model_budget.allow("model"):
+            return False
+        return model.most_concerning([text]) is not None
+
+    def refusal(self, text: str, sender: str, address: str, over_proxy_limit: bool = False) -> Optional[Refusal]:
+        """None to admit the message; else why not. Crisis messages are always admitted."""
+        sender_ok = self.senders.allow(sender)
+        address_ok = is_loopback(address) or self.addresses.allow(address)
+        full = self.in_flight >= self.max_in_flight
+        if sender_ok and address_ok and not over_proxy_limit and not full:
+            return None
+        if self.crisis_signal(text):
+            return None
+        if full:
+            return Refusal("busy", RETRY_AFTER_SECONDS)
+        retry = self.senders.retry_after(sender) if not sender_ok else self.addresses.retry_after(address)
+        return Refusal("rate", max(RETRY_AFTER_SECONDS, retry if not over_proxy_limit else RETRY_AFTER_SECONDS))
+
+    @contextlib.contextmanager
+    def admitted(self) -> Iterator[None]:
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+
+
+def admission() -> Admission:
+    """The process's one Admission (bot.wiring), sized by SHED_MAX_IN_FLIGHT."""
+
+    def build() -> Admission:
+        from bot.settings import get_settings
+
+        return Admission(get_settings().shed_max_in_flight)
+
+    return wiring.get("admission", build)
+
+
+def over_proxy_limit(headers: Any) -> bool:
+    """nginx forwards a request over its rate with ``X-Over-Limit: 1`` (deploy/nginx.conf)."""
+    return str(headers.get(OVER_LIMIT_HEADER) or "").strip() == "1"
