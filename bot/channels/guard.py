@@ -109,5 +109,19 @@ class RateLimiter:
 
 
 def client_address(request: Any) -> str:
-    """The caller's address as this server sees it (behind nginx: the proxy's, which limits per client itself)."""
-    return str(getattr(request, "ip", "") or "unknown")
+    """The caller's address: the peer, or behind a proxy on a private address, the last X-Forwarded-For hop.
+
+    The last hop is the one the proxy itself added (deploy/nginx.conf, an
+    ingress controller); earlier entries are whatever the client wrote. A
+    peer on a public address is never taken at its word.
+    """
+    import ipaddress
+
+    peer = str(getattr(request, "ip", "") or "unknown")
+    forwarded = (request.headers.get("X-Forwarded-For") or "").split(",")[-1].strip()
+    try:
+        behind_proxy = ipaddress.ip_address(peer).is_private
+        ipaddress.ip_address(forwarded)
+    except ValueError:
+        return peer
+    return forwarded if behind_proxy else peer
