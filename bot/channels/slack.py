@@ -14,6 +14,8 @@ already checks ``X-Slack-Signature``; what differs:
   ``<url|label>``), without ``as_user`` (refused for today's bot tokens);
 - the conversation is stored under a keyed pseudonym of Slack's ids
   (``bot.channels.namespace``), so no other channel's caller can reach it;
+- an event already taken (same ``event_id``: Slack's retries, a replayed
+  request) is acknowledged and not answered twice (``bot.channels.replay``);
 - the message is handled in the background, as in the stock connector,
   because Slack resends anything not acknowledged within three seconds.
 """
@@ -34,6 +36,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.limits import limited
 from bot.channels.namespace import platform_key
+from bot.channels.replay import first_delivery
 from bot.channels.sms import split_text
 from bot.channels.verify import (
     DisabledChannel,
@@ -163,6 +166,8 @@ class SlackInput(StockSlackInput):
         metadata = self._event_metadata(event_body, event)
         if not self._is_supported_channel(event_body, metadata):
             return response.text("")
+        if not await first_delivery(self.name(), event_body.get("event_id")):
+            return response.text("")  # a retry or a replay of an event already taken
         conversation = self._get_conversation_id(event["user"], metadata["out_channel"], metadata["thread_id"])
         text = self._sanitize_user_message(event["text"], metadata["users"])
         return await self.process_message(request, on_new_message, text, conversation, metadata)

@@ -16,6 +16,8 @@ TELEGRAM_SECRET_TOKEN are set. What differs from Rasa's stock connector:
 - there is no public ``/set_webhook`` route for strangers to trigger;
 - the conversation is stored under a keyed pseudonym of the chat id
   (``bot.channels.namespace``), so no other channel's caller can reach it;
+- an update already taken (same ``update_id``) is not answered twice
+  (``bot.channels.replay``);
 - a malformed update gets a 400 instead of a 500, and an update the bot
   cannot read (a sticker, a photo) a 200 so Telegram does not resend it;
 - ``/start`` greets, ``@botname`` mentions are removed (TELEGRAM_VERIFY is
@@ -41,6 +43,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.limits import limited
 from bot.channels.namespace import BoundOutput, platform_key
+from bot.channels.replay import first_delivery
 from bot.channels.sms import plain_text, split_text
 from bot.channels.verify import (
     DisabledChannel,
@@ -244,6 +247,8 @@ class TelegramInput(StockTelegramInput):
                 return json_error(400, f"Not a Telegram update: {exc}.")
             if found is None:
                 return response.json({"status": "ignored"})  # 200: Telegram must not resend it
+            if not await first_delivery(self.name(), update["update_id"]):
+                return response.json({"status": "duplicate"})  # a resend: answered already
             chat_id, text, callback_id = found
             out = self.get_output_channel()
             if callback_id:
