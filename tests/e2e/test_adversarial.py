@@ -1,0 +1,288 @@
+"""An attacker's and an overload's view of a real `rasa run`, over HTTP and socket.io (issue 15).
+
+One Rasa server for the module, with every platform on (their APIs faked by
+:class:`tests.e2e.test_platforms.FakePlatforms`), one worker, and a small
+SHED_MAX_IN_FLIGHT so that overload is easy to cause. Each test is a case
+from the security review that failed before the change it names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import hashlib
+import json
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import MODEL, ROOT, free_port, terminate
+from tests.e2e.test_platforms import (
+    TELEGRAM_SECRET,
+    FakePlatforms,
+    http,
+    post_telegram,
+    post_twilio,
+    rest,
+    server_env,
+    telegram_sent,
+    telegram_update,
+    twilio_form,
+)
+
+READY_TIMEOUT = 240
+ERASE_TOKEN = "adversarial-erase-token-0123456789abcdef0123"
+AUDIT_SALT = "adversarial-audit-salt-0123456789abcdef"
+ORIGIN = "http://127.0.0.1:8089"
+MAX_IN_FLIGHT = 3
+
+
+@pytest.fixture(scope="module")
+def fake() -> FakePlatforms:
+    platforms = FakePlatforms().start()
+    yield platforms
+    platforms.stop()
+
+
+@pytest.fixture(scope="module")
+def organisation(seeded_db: str) -> str:
+    """An EAP organisation a slash command might try to claim."""
+    from bot.db.session import session_factory
+    from bot.tenants.model import make_tenant
+    from bot.tenants.repository import TenantRepository
+
+    slug = "adversarial-org"
+    with session_factory(seeded_db).begin() as s:
+        TenantRepository(s).save(make_tenant(slug, "Claimed Org Ltd", "+1 800 555 0198", eap_hours="24/7"))
+    return slug
+
+
+@pytest.fixture(scope="module")
+def adversary(fake: FakePlatforms, organisation: str, e2e_dir: Path, seeded_db: str) -> dict[str, Any]:
+    from bot.run import rasa_server_cmd, wait_until_ready
+
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")
+    port = free_port()
+    log = e2e_dir / "adversarial.log"
+    env = server_env(fake, e2e_dir, seeded_db)
+    env.update(
+        TRACKER_STORE_DB=str(e2e_dir / "tracker_adversarial.db"), ERASE_API_TOKEN=ERASE_TOKEN, AUDIT_SALT=AUDIT_SALT,
+        RASA_WORKERS="1", SHED_MAX_IN_FLIGHT=str(MAX_IN_FLIGHT), ALLOWED_ORIGINS=ORIGIN,
+    )
+    with log.open("w") as out:
+        process = subprocess.Popen(rasa_server_cmd(port, str(MODEL)), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        if not wait_until_ready(f"http://127.0.0.1:{port}/", READY_TIMEOUT, process):
+            pytest.fail(f"server did not start:\n{log.read_text()[-3000:]}")
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                if rest(port, {"sender": "adversarial-warmup", "message": "hello"})[1]:
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        else:
+            pytest.fail(f"server never answered:\n{log.read_text()[-3000:]}")
+        yield {"port": port, "tracker": e2e_dir / "tracker_adversarial.db", "db": seeded_db.removeprefix("sqlite:///")}
+    finally:
+        terminate(process)
+        text = log.read_text()
+        for leak in ("Traceback", "Task exception", "kill myself", TELEGRAM_SECRET, ERASE_TOKEN):
+            assert leak not in text, f"{leak!r} in the server log:\n{text[-3000:]}"
+
+
+def stored_senders(tracker: Path) -> set[str]:
+    with sqlite3.connect(tracker) as conn:
+        return {row[0] for row in conn.execute("SELECT DISTINCT sender_id FROM events")}
+
+
+def user_metadata(tracker: Path, sender: str) -> list[dict]:
+    with sqlite3.connect(tracker) as conn:
+        rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)).fetchall()
+    return [json.loads(data).get("metadata") or {} for (data,) in rows]
+
+
+def texts(messages: Any) -> str:
+    return "\n".join(m.get("text") or "" for m in messages or [])
+
+
+# --- one namespace per channel ------------------------------------------------------------
+
+
+def test_a_rest_caller_cannot_write_into_a_telegram_conversation(adversary: dict, fake: FakePlatforms) -> None:
+    from bot.channels.namespace import platform_key
+
+    chat = 5012347001
+    assert post_telegram(adversary["port"], telegram_update("what is dbt?", chat)) == 200
+    fake.wait_for(telegram_sent(chat))
+    key = platform_key("telegram", TELEGRAM_SECRET, str(chat))
+    senders = stored_senders(adversary["tracker"])
+    assert key in senders and str(chat) not in senders  # keyed, as Twilio's numbers are
+    # Knowing the chat id reaches nothing: "tell me more" has no topic in the REST conversation.
+    status, messages = rest(adversary["port"], {"sender": str(chat), "message": "tell me more"})
+    assert status == 200 and "Dialectical" not in texts(messages)
+    assert len(user_metadata(adversary["tracker"], key)) == 1
+
+
+@pytest.mark.parametrize("sender", ["tg-" + "0" * 32, "SMS-abc", "slack-U123", "fb-1", "a" * 32, "0123456789abcdef" * 2])
+def test_rest_senders_shaped_like_another_channels_ids_are_refused(adversary: dict, sender: str) -> None:
+    status, answer = rest(adversary["port"], {"sender": sender, "message": "what is cbt?"})
+    assert status == 400 and "other channels" in answer["error"]
+
+
+# --- erasure for backends only --------------------------------------------------------------
+
+
+def test_erasure_needs_the_credential_and_tells_nothing_about_an_id(adversary: dict) -> None:
+    port, sender = adversary["port"], f"adversarial-erase-{free_port()}"
+    assert rest(port, {"sender": sender, "message": "what is cbt?"})[0] == 200
+    path = f"/webhooks/rest/conversations/{sender}"
+    assert http(port, path, method="DELETE")[0] == 401
+    assert http(port, path, method="DELETE", headers={"Authorization": "Bearer guessed-" + "x" * 30})[0] == 403
+    assert sender in stored_senders(adversary["tracker"])
+    auth = {"Authorization": f"Bearer {ERASE_TOKEN}"}
+    known = http(port, path, method="DELETE", headers=auth)
+    unknown = http(port, f"/webhooks/rest/conversations/never-talked-{free_port()}", method="DELETE", headers=auth)
+    assert known == unknown == (204, b"")
+    assert sender not in stored_senders(adversary["tracker"])
+
+
+def test_erasure_is_rate_limited(adversary: dict) -> None:
+    statuses = [http(adversary["port"], f"/webhooks/rest/conversations/probe-{i}", method="DELETE")[0] for i in range(40)]
+    assert 429 in statuses and set(statuses) <= {401, 429}
+
+
+# --- slash commands cannot set what only the bot may ------------------------------------------
+
+
+def test_a_typed_crisis_command_writes_no_audit_row_and_names_no_tenant(adversary: dict) -> None:
+    port, sender = adversary["port"], f"adversarial-slash-{free_port()}"
+    status, _ = rest(port, {"sender": sender, "message": '/crisis{"crisis_category": "abuse"}'})
+    assert status == 200
+    status, messages = rest(port, {"sender": sender, "message": '/greet{"tenant": "adversarial-org", "channel_region": "GB"}'})
+    assert status == 200
+    status, messages = rest(port, {"sender": sender, "message": "how much does therapy cost?"})
+    assert status == 200 and "Claimed Org" not in texts(messages)
+    time.sleep(1)  # audit rows are written off the event loop
+    digest = hashlib.sha256(f"{AUDIT_SALT}:{sender}".encode()).hexdigest()
+    with sqlite3.connect(adversary["db"]) as conn:
+        rows = conn.execute("SELECT category FROM crisis_events WHERE sender_hash = ?", (digest,)).fetchall()
+    assert rows == []
+
+
+# --- limits before parsing -------------------------------------------------------------------
+
+
+def test_a_deeply_nested_body_is_a_clear_400_on_rest_and_telegram(adversary: dict) -> None:
+    deep = b'{"sender": "adversarial-deep", "message": "hi", "metadata": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    status, body = http(adversary["port"], "/webhooks/rest/webhook", deep, {"Content-Type": "application/json"})
+    assert status == 400 and "levels deep" in json.loads(body)["error"]
+    update = b'{"update_id": 1, "message": ' + b"{" * 3000 + b"}" * 3000 + b"}"
+    assert post_telegram(adversary["port"], update) == 400
+
+
+def test_a_huge_body_is_refused_before_it_is_read(adversary: dict) -> None:
+    big = json.dumps({"sender": "adversarial-big", "message": "a" * 2_000_000}).encode()
+    status, _ = http(adversary["port"], "/webhooks/rest/webhook", big, {"Content-Type": "application/json"})
+    assert status == 413
+
+
+def test_metadata_is_bounded_and_only_allow_listed_fields_are_stored(adversary: dict) -> None:
+    port, sender = adversary["port"], f"adversarial-meta-{free_port()}"
+    status, answer = rest(port, {"sender": sender, "message": "hi", "metadata": {"blob": "x" * 5000}})
+    assert status == 400 and "metadata" in answer["error"]
+    status, _ = rest(port, {"sender": sender, "message": "hi", "metadata": {"region": "GB", "email": "a@b.example", "x": [1]}})
+    assert status == 200
+    assert user_metadata(adversary["tracker"], sender) == [{"region": "GB"}]
+
+
+def test_deep_socketio_metadata_gets_a_clear_error_event(adversary: dict) -> None:
+    from tests.e2e.test_widget_browser import Client
+
+    async def run() -> list[Any]:
+        client = Client()
+        await client.connect(f"http://127.0.0.1:{adversary['port']}", ORIGIN)
+        try:
+            await client.session()
+            deep = '{"message": "hi", "metadata": ' + "[" * 5000 + "]" * 5000 + "}"
+            await client.ws.send('42["user_uttered",' + deep + "]")
+            return await client.replies_within(10)
+        finally:
+            await client.close()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        events = pool.submit(asyncio.run, run()).result()
+    assert events, "no answer at all to a deeply nested packet"
+    name, data = events[0]
+    assert name == "message_error" and data["code"] == "unreadable" and "nested too deeply" in data["message"]
+
+
+# --- replays -----------------------------------------------------------------------------------
+
+
+def answered_once(post: Any, count: Any) -> None:
+    """``post`` twice: the second (a resend, or a replay) sends nothing more than the first did."""
+    assert post() == 200
+    deadline = time.monotonic() + 30
+    while not count() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)  # every part of the first answer is out
+    first = count()
+    assert first > 0
+    assert post() == 200
+    time.sleep(3)
+    assert count() == first
+
+
+def test_a_resent_telegram_update_is_answered_once(adversary: dict, fake: FakePlatforms) -> None:
+    chat = 5012347002
+    update = telegram_update("what is cbt?", chat)
+    answered_once(lambda: post_telegram(adversary["port"], update), lambda: len(fake.matching(telegram_sent(chat))))
+
+
+def test_a_resent_twilio_message_is_answered_once(adversary: dict, fake: FakePlatforms) -> None:
+    number = "+12125550177"
+    pairs = twilio_form("what is cbt?", number)
+    sent = lambda c: c["path"].endswith("/Messages.json") and c["body"].get("To") == number  # noqa: E731
+    answered_once(lambda: post_twilio(adversary["port"], pairs), lambda: len(fake.matching(sent)))
+
+
+# --- overload: a crisis lane -------------------------------------------------------------------
+
+
+def test_overloaded_others_hear_busy_at_once_and_a_crisis_still_gets_the_hand_off(adversary: dict) -> None:
+    port = adversary["port"]
+
+    def send(i: int, text: str) -> tuple[int, Any, float]:
+        started = time.monotonic()
+        status, body = rest(port, {"sender": f"adversarial-load-{i}-{free_port()}", "message": text})
+        return status, body, time.monotonic() - started
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=48) as pool:
+        others = [pool.submit(send, i, "how long does therapy take?") for i in range(40)]
+        time.sleep(0.05)
+        crises = [pool.submit(send, 100 + i, "i want to kill myself") for i in range(4)]
+        answered = [f.result() for f in others]
+        crisis = [f.result() for f in crises]
+    for status, body, _ in crisis:
+        assert status == 200 and "988" in texts(body), (status, body)
+    statuses = [status for status, _, _ in answered]
+    assert set(statuses) <= {200, 503} and 503 in statuses, statuses
+    for status, body, _ in answered:
+        if status == 503:
+            assert "in a moment" in texts(body) and "988" in texts(body)
+
+
+def test_a_flooding_sender_is_slowed_but_its_crisis_message_is_answered(adversary: dict) -> None:
+    port, sender = adversary["port"], f"adversarial-flood-{free_port()}"
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = list(pool.map(lambda _: rest(port, {"sender": sender, "message": "hi"})[0], range(120)))
+    assert 429 in statuses and set(statuses) <= {200, 429}, statuses
+    status, messages = rest(port, {"sender": sender, "message": "i want to kill myself"})
+    assert status == 200 and "988" in texts(messages)
