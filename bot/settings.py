@@ -155,6 +155,14 @@ class Settings:
                 "RASA_API_ENABLED=true needs RASA_API_TOKEN of at least 32 characters: "
                 "the API reads and changes every conversation"
             )
+        if raw["TRACKER_STORE_URL"] and not (raw["AUDIT_SALT"] and raw["SESSION_SECRET"]):
+            # Otherwise each server makes its own: widget sessions break when a
+            # visitor reaches another server, and erasure misses the audit rows
+            # the other servers hashed.
+            raise SettingsError(
+                "TRACKER_STORE_URL is set (several servers share the conversations): set AUDIT_SALT and "
+                "SESSION_SECRET too, the same on every server (e.g. `openssl rand -hex 32` each)"
+            )
         if raw["ERASE_API_TOKEN"] and len(raw["ERASE_API_TOKEN"]) < 32:
             raise SettingsError(
                 "ERASE_API_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`): "

@@ -4,10 +4,10 @@ Configured in credentials.yml as ``bot.channels.facebook.FacebookInput``; on
 only when FACEBOOK_VERIFY, FACEBOOK_SECRET and FACEBOOK_PAGE_ACCESS_TOKEN are
 set. Rasa's stock connector checks ``X-Hub-Signature`` (SHA-1); what differs:
 
-- ``X-Hub-Signature-256`` is checked when present (SHA-1 otherwise), only
-  those two algorithms are accepted (the stock takes the algorithm's name
-  from the header, and some names crash it), and the comparison is constant
-  time; a missing signature is a 401, a wrong one a 403 (the stock answered
+- ``X-Hub-Signature-256`` is checked, and only it: the legacy SHA-1
+  ``X-Hub-Signature`` alone is refused (the stock checks SHA-1 and takes the
+  algorithm's name from the header, and some names crash it); the comparison
+  is constant time; a missing signature is a 401, a wrong one a 403 (the stock answered
   200 "not validated", so Meta never saw a failure);
 - a signed but malformed body is a 400, not a 500, and every message of a
   batched delivery is answered (the stock answers only the first);

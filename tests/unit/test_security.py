@@ -205,6 +205,15 @@ def test_erasure_and_listening_settings() -> None:
         Settings.from_env({"WEB_HOST": "0.0.0.0; rm -rf /"})
 
 
+def test_a_shared_tracker_store_needs_shared_secrets() -> None:
+    shared = {"TRACKER_STORE_URL": "postgresql://rasa@db:5432/therapy"}
+    with pytest.raises(SettingsError, match="AUDIT_SALT and SESSION_SECRET"):
+        Settings.from_env(shared)
+    with pytest.raises(SettingsError):
+        Settings.from_env({**shared, "AUDIT_SALT": "a" * 64})
+    assert Settings.from_env({**shared, "AUDIT_SALT": "a" * 64, "SESSION_SECRET": "b" * 64}).tracker_store_url == shared["TRACKER_STORE_URL"]
+
+
 def test_every_new_setting_is_documented() -> None:
     example = (ROOT / ".env.example").read_text()
     for name in ("ERASE_API_TOKEN", "ACTION_HOST", "WEB_HOST", "SHED_MAX_IN_FLIGHT"):
