@@ -64,7 +64,7 @@ DEFAULTS: dict[str, str] = {
     "WEB_PORT": "8080",
     "ALLOWED_ORIGINS": "http://localhost:8080,http://127.0.0.1:8080",
     "SESSION_SECRET": "",
-    # EAP portals: HS256 key of the tenant tokens (empty: tenant tokens are refused).
+    # EAP portals: master key from which each organisation's token key is derived (empty: tokens refused).
     "TENANT_JWT_SECRET": "",
     "TENANT_TOKEN_MAX_TTL_SECONDS": "3600",
     # Messaging platforms: each connector is on only when its variables are set.

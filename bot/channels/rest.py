@@ -138,15 +138,18 @@ def bearer_token(authorization: Optional[str]) -> Optional[str]:
     return token.strip()
 
 
-def with_tenant(metadata: Dict[str, Any], token: Optional[str]) -> Dict[str, Any]:
-    """The metadata with the client's ``tenant`` removed and the verified one, if any, put in."""
+def with_tenant(metadata: Dict[str, Any], token: Optional[str], origin: Optional[str] = None) -> Dict[str, Any]:
+    """The metadata with the client's ``tenant`` removed and the verified one, if any, put in.
+
+    ``origin``: a browser's Origin header; the token must then be used from one of its organisation's sites.
+    """
     cleaned = {k: v for k, v in metadata.items() if k != "tenant"}
     if token is None:
         return cleaned
     from bot.tenants.tokens import TokenError, verify_token
 
     try:
-        cleaned["tenant"] = verify_token(token)
+        cleaned["tenant"] = verify_token(token, origin=origin)
     except TokenError as exc:
         raise Unauthorized(exc.message) from None
     return cleaned
@@ -172,7 +175,9 @@ class RestInput(StockRestInput):
         async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
             try:
                 sender, text, metadata = read_message(request.body or b"")
-                metadata = with_tenant(metadata, bearer_token(request.headers.get("Authorization")))
+                metadata = with_tenant(
+                    metadata, bearer_token(request.headers.get("Authorization")), request.headers.get("Origin")
+                )
             except BodyTooLarge as exc:
                 return json_error(413, str(exc))
             except BadRequest as exc:

@@ -14,7 +14,8 @@ visitor's id receives that visitor's replies. Here:
 - metadata keeps only ``region`` and ``locale``; a packet nested too deeply
   to decode is answered with ``message_error`` (code ``unreadable``);
 - an EAP portal proves its organisation with a signed tenant token
-  (``bot.tenants.tokens``); the tenant is bound to the socket server-side and
+  (``bot.tenants.tokens``), valid only from that organisation's own sites
+  (the connection's Origin); the tenant is bound to the socket server-side and
   written into every message's metadata. A ``tenant`` a client puts into the
   metadata itself is always dropped.
 
@@ -185,14 +186,15 @@ def tenant_details(slug: Optional[str]) -> Optional[dict[str, Any]]:
     return tenant.public() if tenant else None
 
 
-def check_tenant_token(token: object) -> tuple[Optional[str], Optional[dict[str, str]]]:
-    """``(slug, None)`` for a valid token, ``(None, error)`` otherwise; ``(None, None)`` when there is none."""
+def check_tenant_token(token: object, origin: Optional[str] = None) -> tuple[Optional[str], Optional[dict[str, str]]]:
+    """``(slug, None)`` for a valid token used from one of its organisation's sites, ``(None, error)`` otherwise;
+    ``(None, None)`` when there is none."""
     if token in (None, ""):
         return None, None
     from bot.tenants.tokens import TokenError, verify_token
 
     try:
-        return verify_token(token), None  # type: ignore[arg-type]
+        return verify_token(token, origin=origin), None  # type: ignore[arg-type]
     except TokenError as exc:
         return None, {"code": exc.code, "message": exc.message}
     except Exception:  # noqa: BLE001 - a broken directory must not take the chat down
@@ -226,14 +228,16 @@ class SecureSocketIOInput(SocketIOInput):
                 raise SocketRefused({"code": "origin", "message": ORIGIN_REFUSED})
             token = auth.get("tenant_token") if isinstance(auth, dict) else None
             await sio.save_session(
-                sid, {"sender": None, "tenant": None, "auth_token": token if isinstance(token, str) else None}, namespace
+                sid,
+                {"sender": None, "tenant": None, "auth_token": token if isinstance(token, str) else None, "origin": origin},
+                namespace,
             )
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
             data = data if isinstance(data, dict) else {}
             state = await sio.get_session(sid, namespace)
-            tenant, error = check_tenant_token(data.get("tenant_token") or state.get("auth_token"))
+            tenant, error = check_tenant_token(data.get("tenant_token") or state.get("auth_token"), state.get("origin"))
             if error:
                 # No confirmation: the portal sees a clear error rather than an anonymous chat.
                 await sio.emit("session_error", error, room=sid, namespace=namespace)

@@ -405,11 +405,27 @@ async def test_a_tenant_token_in_the_connect_auth_works_too(server, visitors) ->
 
     url, echo = server
     v = visitors()
-    await v.connect(url, auth={"tenant_token": issue_token("acme")})
+    await v.connect(url, origin=PORTAL, auth={"tenant_token": issue_token("acme")})
     assert (await v.session())["tenant"]["slug"] == "acme"
     await v.say("hi")
     await v.next()
     assert echo.messages[-1].metadata == {"tenant": "acme"}
+
+
+async def test_a_tenant_token_works_only_from_its_organisations_sites(server, visitors) -> None:
+    from bot.tenants.tokens import issue_token
+
+    url, echo = server
+    elsewhere = visitors()
+    await elsewhere.connect(url)  # an allowed origin, but not Acme's portal
+    await elsewhere.client.emit("session_request", {"tenant_token": issue_token("acme")})
+    name, data = await elsewhere.next()
+    assert (name, data["code"]) == ("session_error", "wrong_origin")
+    bound = visitors()
+    await bound.connect(url, origin=PORTAL)
+    await bound.client.emit("session_request", {"tenant_token": issue_token("acme", origin="https://other.example")})
+    assert (await bound.next())[1]["code"] == "wrong_origin"
+    assert echo.messages == []
 
 
 @pytest.mark.parametrize(
