@@ -23,6 +23,7 @@ import pytest
 from tests.e2e.conftest import MODEL, ROOT, free_port, terminate
 from tests.e2e.test_platforms import (
     TELEGRAM_SECRET,
+    TENANT_SECRET,
     FakePlatforms,
     http,
     post_telegram,
@@ -39,6 +40,7 @@ ERASE_TOKEN = "adversarial-erase-token-0123456789abcdef0123"
 AUDIT_SALT = "adversarial-audit-salt-0123456789abcdef"
 ORIGIN = "http://127.0.0.1:8089"
 MAX_IN_FLIGHT = 3
+PORTAL = "https://portal.adversarial.example"
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +59,8 @@ def organisation(seeded_db: str) -> str:
 
     slug = "adversarial-org"
     with session_factory(seeded_db).begin() as s:
-        TenantRepository(s).save(make_tenant(slug, "Claimed Org Ltd", "+1 800 555 0198", eap_hours="24/7"))
+        TenantRepository(s).save(make_tenant(
+            slug, "Claimed Org Ltd", "+1 800 555 0198", eap_hours="24/7", allowed_origins=[PORTAL]))
     return slug
 
 
@@ -174,6 +177,28 @@ def test_a_typed_crisis_command_writes_no_audit_row_and_names_no_tenant(adversar
     with sqlite3.connect(adversary["db"]) as conn:
         rows = conn.execute("SELECT category FROM crisis_events WHERE sender_hash = ?", (digest,)).fetchall()
     assert rows == []
+
+
+# --- tenant tokens: a key per organisation, bound to its sites ------------------------------------
+
+
+def test_a_tenant_token_works_only_with_its_own_key_and_from_its_own_sites(adversary: dict, organisation: str) -> None:
+    import jwt
+
+    from bot.tenants.tokens import issue_token
+
+    port, question = adversary["port"], "how much does therapy cost?"
+    token = issue_token(organisation, ttl_seconds=300, secret=TENANT_SECRET)
+    headers = {"Authorization": f"Bearer {token}"}
+    status, messages = rest(port, {"sender": f"adversarial-org-{free_port()}", "message": question}, {**headers, "Origin": PORTAL})
+    assert status == 200 and "Claimed Org" in texts(messages)
+    status, answer = rest(port, {"sender": f"adversarial-org-{free_port()}", "message": question},
+                          {**headers, "Origin": "https://elsewhere.example"})
+    assert status == 401 and "portal" in answer["error"]
+    now = int(time.time())  # signed with the master secret itself, as every portal used to: refused
+    shared = jwt.encode({"tenant": organisation, "iat": now, "exp": now + 300}, TENANT_SECRET, algorithm="HS256")
+    status, _ = rest(port, {"sender": f"adversarial-org-{free_port()}", "message": question}, {"Authorization": f"Bearer {shared}"})
+    assert status == 401
 
 
 # --- limits before parsing -------------------------------------------------------------------
