@@ -53,7 +53,7 @@ def install() -> None:
     def process(self: RegexMessageHandler, messages: List[Any], domain: Optional[Any] = None) -> List[Any]:
         before = [list(m.get(ENTITIES) or []) for m in messages]
         handled = stock(self, messages, domain)
-        for original, entities, message in zip(messages, before, handled):
+        for original, entities, message in zip(messages, before, handled, strict=True):
             if message is not original:  # a slash command was unpacked into a new message
                 message.set(ENTITIES, without_client_entities(message.get(ENTITIES) or [], entities), add_to_output=True)
         return handled
