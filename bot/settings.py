@@ -48,7 +48,7 @@ DEFAULTS: dict[str, str] = {
     "ENCODER_THREADS": "1",
     # Messages one server process takes at once; beyond, non-crisis messages
     # get a fast "busy" reply (bot/channels/shed.py). Crisis messages always get in.
-    "SHED_MAX_IN_FLIGHT": "32",
+    "SHED_MAX_IN_FLIGHT": "24",
     "ENCODER_CACHE_SIZE": "1024",
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",
