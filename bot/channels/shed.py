@@ -3,7 +3,7 @@
 A Rasa process answers on one event loop. Past its capacity every message
 waits behind all the others, crisis messages included, until replies take
 many seconds. Here each process admits at most SHED_MAX_IN_FLIGHT messages
-at once (default 32: about half a second of queue at the measured speed,
+at once (default 24: under half a second of queue at the measured speed,
 docs/performance.md). Beyond that, and for a sender or an address over its
 rate, a message is answered at once with a friendly "busy, try again in a
 moment" that also says where to get help now (REST: 503 with Retry-After;
