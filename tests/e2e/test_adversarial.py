@@ -108,7 +108,9 @@ def stored_senders(tracker: Path) -> set[str]:
 def user_metadata(tracker: Path, sender: str) -> list[dict]:
     with sqlite3.connect(tracker) as conn:
         rows = conn.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)).fetchall()
-    return [json.loads(data).get("metadata") or {} for (data,) in rows]
+    # Rasa itself adds which model answered; everything else came from the channel.
+    rasa_own = {"model_id", "assistant_id"}
+    return [{k: v for k, v in (json.loads(data).get("metadata") or {}).items() if k not in rasa_own} for (data,) in rows]
 
 
 def texts(messages: Any) -> str:
