@@ -21,6 +21,7 @@ of the project carries entities.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, List, Optional
 
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_TYPE, EXTRACTOR
@@ -50,7 +51,9 @@ def install() -> None:
 
     stock = RegexMessageHandler.process
 
-    def process(self: RegexMessageHandler, messages: List[Any], domain: Optional[Any] = None) -> List[Any]:
+    # Rasa validates graph components' type hints at load: keep the stock method's (wraps resolves them there).
+    @functools.wraps(stock)
+    def process(self: Any, messages: List[Any], domain: Optional[Any] = None) -> List[Any]:
         before = [list(m.get(ENTITIES) or []) for m in messages]
         handled = stock(self, messages, domain)
         for original, entities, message in zip(messages, before, handled, strict=True):
