@@ -32,7 +32,7 @@ def test_nesting_is_counted_without_parsing_and_strings_do_not_count() -> None:
     assert too_deep(b"[" * 200_000 + b"]" * 200_000)
     assert not too_deep(b'{"a": "' + b'\\"' * 150_000 + b'"}')  # escaped quotes: no backtracking blow-up
     assert not too_deep(b"[]" * 150_000) and not too_deep(b'"' * 300_000)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 5.0  # quadratic would take minutes; linear is ~0.1 s
     assert not too_deep(json.dumps({"sender": "x", "message": "[" * 10_000}))
 
 
