@@ -49,6 +49,8 @@ DEFAULTS: dict[str, str] = {
     # Messages one server process takes at once; beyond, non-crisis messages
     # get a fast "busy" reply (bot/channels/shed.py). Crisis messages always get in.
     "SHED_MAX_IN_FLIGHT": "24",
+    # ... or once its event loop has been busy without a break this long.
+    "SHED_MAX_WAIT_MS": "500",
     "ENCODER_CACHE_SIZE": "1024",
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",
@@ -124,6 +126,7 @@ class Settings:
     tenant_token_max_ttl_seconds: int
     encoder_threads: int
     shed_max_in_flight: int
+    shed_max_wait_ms: int
     encoder_cache_size: int
 
     @classmethod
@@ -201,6 +204,7 @@ class Settings:
             tenant_token_max_ttl_seconds=as_int("TENANT_TOKEN_MAX_TTL_SECONDS", 60, 86400),
             encoder_threads=as_int("ENCODER_THREADS", 1, 64),
             shed_max_in_flight=as_int("SHED_MAX_IN_FLIGHT", 1, 10_000),
+            shed_max_wait_ms=as_int("SHED_MAX_WAIT_MS", 50, 60_000),
             encoder_cache_size=as_int("ENCODER_CACHE_SIZE", 0, 100_000),
         )
 

@@ -2,10 +2,13 @@
 
 A Rasa process answers on one event loop. Past its capacity every message
 waits behind all the others, crisis messages included, until replies take
-many seconds. Here each process admits at most SHED_MAX_IN_FLIGHT messages
-at once (default 24: under half a second of queue at the measured speed,
-docs/performance.md). Beyond that, and for a sender or an address over its
-rate, a message is answered at once with a friendly "busy, try again in a
+many seconds. Here a process is full when it works on SHED_MAX_IN_FLIGHT
+messages at once (default 24), or when its event loop has been busy without
+a break for SHED_MAX_WAIT_MS (default 500): much of a turn runs without
+yielding, so waiting requests pile up in the loop's queue, where no counter
+sees them, and a loop that has not come up for air for half a second is the
+sign. Beyond that, and for a sender or an address over its rate, a message
+is answered at once with a friendly "busy, try again in a
 moment" that also says where to get help now (REST: 503 with Retry-After;
 the widget: a ``message_error`` it shows) — unless it signals a crisis:
 
@@ -27,6 +30,7 @@ the widget: a ``message_error`` it shows) — unless it signals a crisis:
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import ipaddress
@@ -83,11 +87,16 @@ def is_loopback(address: str) -> bool:
 
 
 class Admission:
-    """One process's door: how many messages are in, and who may come in now."""
+    """One process's door: how many messages are in, how long the loop has been busy, and who may come in now."""
 
-    def __init__(self, max_in_flight: int) -> None:
+    TICK_SECONDS = 0.02
+
+    def __init__(self, max_in_flight: int, max_wait_seconds: float = 0.5) -> None:
         self.max_in_flight = max_in_flight
+        self.max_wait_seconds = max_wait_seconds
         self.in_flight = 0
+        self.last_tick: Optional[float] = None
+        self._ticker: Optional[asyncio.Task] = None
         self.senders = RateLimiter(SENDER_RATE, SENDER_BURST)
         self.addresses = RateLimiter(ADDRESS_RATE, ADDRESS_BURST)
         self.model_budget = RateLimiter(MODEL_CHECKS_PER_SECOND, MODEL_CHECKS_PER_SECOND)
@@ -103,11 +112,28 @@ class Admission:
             return False
         return model.most_concerning([text]) is not None
 
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self.last_tick = loop.time()
+            await asyncio.sleep(self.TICK_SECONDS)
+
+    def busy_for(self) -> float:
+        """Seconds the event loop has gone without a break (0 when it is idle); starts the ticker on first use."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return 0.0
+        if self._ticker is None or self._ticker.done():
+            self.last_tick = loop.time()
+            self._ticker = loop.create_task(self._tick())
+        return max(0.0, loop.time() - (self.last_tick or loop.time()) - self.TICK_SECONDS)
+
     def refusal(self, text: str, sender: str, address: str, over_proxy_limit: bool = False) -> Optional[Refusal]:
         """None to admit the message; else why not. Crisis messages are always admitted."""
         sender_ok = self.senders.allow(sender)
         address_ok = is_loopback(address) or self.addresses.allow(address)
-        full = self.in_flight >= self.max_in_flight
+        full = self.in_flight >= self.max_in_flight or self.busy_for() >= self.max_wait_seconds
         if sender_ok and address_ok and not over_proxy_limit and not full:
             return None
         if self.crisis_signal(text):
@@ -127,12 +153,13 @@ class Admission:
 
 
 def admission() -> Admission:
-    """The process's one Admission (bot.wiring), sized by SHED_MAX_IN_FLIGHT."""
+    """The process's one Admission (bot.wiring), sized by SHED_MAX_IN_FLIGHT and SHED_MAX_WAIT_MS."""
 
     def build() -> Admission:
         from bot.settings import get_settings
 
-        return Admission(get_settings().shed_max_in_flight)
+        settings = get_settings()
+        return Admission(settings.shed_max_in_flight, settings.shed_max_wait_ms / 1000)
 
     return wiring.get("admission", build)
 

@@ -71,6 +71,27 @@ def test_a_token_bucket_allows_bursts_then_the_rate() -> None:
     assert len(small._buckets) == 2
 
 
+def test_a_busy_loop_sheds_others_but_admits_a_crisis_and_rates_spare_it_too() -> None:
+    from bot.channels.shed import Admission, busy_text
+
+    async def scenario() -> None:
+        gate = Admission(max_in_flight=100, max_wait_seconds=0.1)
+        assert gate.refusal("how long does therapy take?", "s1", "203.0.113.9") is None
+        await asyncio.sleep(0.05)
+        time.sleep(0.3)  # the loop works without a break, as under overload
+        busy = gate.refusal("how long does therapy take?", "s2", "203.0.113.9")
+        assert busy is not None and (busy.status, busy.retry_after) == (503, 2)
+        assert gate.refusal("i want to kill myself", "s3", "203.0.113.9") is None  # the crisis lane
+        await asyncio.sleep(0.1)
+        assert gate.refusal("how long does therapy take?", "s4", "203.0.113.9") is None  # the loop breathed again
+        flood = [gate.refusal("hi", "flooder", "127.0.0.1") for _ in range(40)]
+        assert any(r is not None and r.status == 429 for r in flood)
+        assert gate.refusal("i want to kill myself", "flooder", "127.0.0.1") is None
+
+    asyncio.run(scenario())
+    assert "in a moment" in busy_text() and "988" in busy_text("US")
+
+
 # --- namespaces ---------------------------------------------------------------------------------
 
 
@@ -218,7 +239,7 @@ def test_a_shared_tracker_store_needs_shared_secrets() -> None:
 
 def test_every_new_setting_is_documented() -> None:
     example = (ROOT / ".env.example").read_text()
-    for name in ("ERASE_API_TOKEN", "ACTION_HOST", "WEB_HOST", "SHED_MAX_IN_FLIGHT"):
+    for name in ("ERASE_API_TOKEN", "ACTION_HOST", "WEB_HOST", "SHED_MAX_IN_FLIGHT", "SHED_MAX_WAIT_MS"):
         assert f"\n{name}=" in example, name
 
 
