@@ -327,3 +327,54 @@ def test_a_flooding_sender_is_slowed_but_its_crisis_message_is_answered(adversar
     assert 429 in statuses and set(statuses) <= {200, 429}, statuses
     status, messages = rest(port, {"sender": sender, "message": "i want to kill myself"})
     assert status == 200 and "988" in texts(messages)
+
+
+# --- through deploy/nginx.conf ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def proxy(adversary: dict, tmp_path_factory: pytest.TempPathFactory) -> int:
+    """deploy/nginx.conf itself (bench.cluster.nginx_conf puts this run's ports in), in front of the server."""
+    from bench.cluster import nginx_binary, nginx_conf
+
+    if not nginx_binary():
+        pytest.skip("nginx is not installed (make test installs it)")
+    workdir = tmp_path_factory.mktemp("proxy")
+    conf, port = nginx_conf(workdir, [adversary["port"], adversary["port"]], free_port())
+    process = subprocess.Popen(
+        [nginx_binary(), "-p", str(workdir), "-c", str(conf), "-g", f"daemon off; pid {workdir}/nginx.pid; error_log stderr;"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                if rest(port, {"sender": "adversarial-proxy-warmup", "message": "hello"})[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        terminate(process)
+
+
+def test_the_proxy_does_not_route_erasure(proxy: int) -> None:
+    status, _ = http(proxy, "/webhooks/rest/conversations/someone", method="DELETE",
+                     headers={"Authorization": f"Bearer {ERASE_TOKEN}"})
+    assert status == 404
+
+
+def test_over_the_proxys_rate_others_hear_busy_and_a_crisis_is_answered(proxy: int) -> None:
+    sender = f"adversarial-proxy-{free_port()}"
+    # A client out on the internet (the TLS front adds the last X-Forwarded-For hop; nginx trusts it from here).
+    client = {"X-Forwarded-For": "203.0.113.7"}
+
+    def send(text: str) -> tuple[int, Any]:
+        raw = json.dumps({"sender": sender, "message": text}).encode()
+        status, body = http(proxy, f"/webhooks/rest/webhook?sender={sender}", raw, {"Content-Type": "application/json", **client})
+        return status, json.loads(body or b"null")
+
+    statuses = [send("hi")[0] for _ in range(30)]
+    assert 429 in statuses and set(statuses) <= {200, 429}, statuses
+    status, messages = send("i want to kill myself")
+    assert status == 200 and "988" in texts(messages)
