@@ -97,6 +97,7 @@ class Admission:
         self.in_flight = 0
         self.last_tick: Optional[float] = None
         self._ticker: Optional[asyncio.Task] = None
+        self._ticker_loop: Optional[asyncio.AbstractEventLoop] = None
         self.senders = RateLimiter(SENDER_RATE, SENDER_BURST)
         self.addresses = RateLimiter(ADDRESS_RATE, ADDRESS_BURST)
         self.model_budget = RateLimiter(MODEL_CHECKS_PER_SECOND, MODEL_CHECKS_PER_SECOND)
@@ -124,9 +125,10 @@ class Admission:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return 0.0
-        if self._ticker is None or self._ticker.done():
+        if self._ticker is None or self._ticker.done() or self._ticker_loop is not loop:
+            # First use, or a new event loop (a server restarted in the same process, tests): tick on this one.
             self.last_tick = loop.time()
-            self._ticker = loop.create_task(self._tick())
+            self._ticker, self._ticker_loop = loop.create_task(self._tick()), loop
         return max(0.0, loop.time() - (self.last_tick or loop.time()) - self.TICK_SECONDS)
 
     def refusal(self, text: str, sender: str, address: str, over_proxy_limit: bool = False) -> Optional[Refusal]:

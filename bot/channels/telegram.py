@@ -133,6 +133,8 @@ class TelegramOutput(StockTelegramOutput):
 
         # Not the stock __init__: it always talks to api.telegram.org.
         Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url), timeout=REQUEST_TIMEOUT_SECONDS)
+        # aiogram logs every request's data at DEBUG: the webhook's secret_token, chat ids and message text.
+        logging.getLogger("aiogram").setLevel(logging.INFO)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         # One message per reply (the stock sends one per paragraph), split only when too long.

@@ -177,7 +177,9 @@ def test_no_telegram_token_in_the_log_when_its_api_url_is_malformed(caplog: pyte
     from bot.channels.telegram import TelegramInput
 
     token = "7000000001:AAH-secret-token_abcdefghijklmno"
-    channel = TelegramInput(token, "", "https://x.org/webhooks/telegram/webhook", secret_token="s", api_url="http://[::1")
+    channel = TelegramInput(
+        token, "", "https://x.org/webhooks/telegram/webhook", secret_token="tg-webhook-secret-value", api_url="http://[::1"
+    )
 
     async def start() -> None:
         try:
@@ -187,7 +189,8 @@ def test_no_telegram_token_in_the_log_when_its_api_url_is_malformed(caplog: pyte
 
     caplog.set_level("DEBUG")
     asyncio.run(start())
-    assert caplog.records and not [r for r in caplog.records if "AAH-secret" in r.getMessage()]
+    assert caplog.records
+    assert not [r for r in caplog.records if "AAH-secret" in r.getMessage() or "tg-webhook-secret" in r.getMessage()]
 
 
 # --- supervision -----------------------------------------------------------------------------
