@@ -7,10 +7,14 @@ setting says: here it is disabled before Rasa's command line starts. Every
 ``${VAR}`` in endpoints.yml and credentials.yml is also given its default,
 so the files work unchanged on a fresh machine.
 
-Two things more for ``rasa run``: RASA_WORKERS becomes Rasa's own
-SANIC_WORKERS (one setting for every way the server is started), and
-``bot.rasa_patches`` takes measured costs off the per-message hot path (and,
-with several workers, gives each its own socket).
+More for ``rasa run``: RASA_WORKERS becomes Rasa's own SANIC_WORKERS (one
+setting for every way the server is started); ``bot.rasa_patches`` takes
+measured costs off the per-message hot path (and, with several workers,
+gives each its own socket); Sanic refuses bodies over
+``bot.channels.guard.REQUEST_MAX_BYTES`` before reading them (its own default
+is 100 MB); and with RASA_API_ENABLED the API's token is added to Rasa's
+arguments here, inside the process, so it never appears on a command line
+(``ps`` shows every process's command line to every user).
 """
 
 from __future__ import annotations
@@ -86,9 +90,17 @@ def main() -> None:
     export_defaults()
     disable_outbound()
     args = sys.argv[1:]
-    if args[:2] != ["run", "actions"]:  # the action server imports no Rasa core (nor TensorFlow)
+    if args[:2] == ["run", "actions"]:  # imports no Rasa core (nor TensorFlow)
+        # rasa-sdk listens where SANIC_HOST says (its default is every interface), and has no authentication.
+        os.environ["SANIC_HOST"] = settings.action_host
+    else:
         if args[:1] == ["run"]:
+            from bot.channels.guard import REQUEST_MAX_BYTES
+
             os.environ["SANIC_WORKERS"] = str(settings.rasa_workers)
+            os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(REQUEST_MAX_BYTES))
+            if settings.rasa_api_enabled and "--enable-api" not in args:
+                args += ["--enable-api", "--auth-token", settings.rasa_api_token]
             workers_die_with_the_server()
             if settings.rasa_workers > 1:
                 from bot.rasa_patches import balance_workers
@@ -99,7 +111,7 @@ def main() -> None:
         apply()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *sys.argv[1:]]
+    sys.argv = ["rasa", *args]
     rasa_main()
 
 

@@ -16,8 +16,9 @@ each changes how fast a reply is computed, never what it is:
   the same nodes, with the same inputs, in a dependency order.
 
 ``apply()`` also installs the crisis model's conversation memory
-(``bot.understanding.memory``): the one change here to what a reply is, kept
-in its own module.
+(``bot.understanding.memory``) and the filter that drops entities only the
+project's components may set from slash commands (``bot.nlu.protected``):
+the changes here to what a reply is, each kept in its own module.
 
 ``apply()`` is idempotent; ``bot.rasa_cli`` calls it before Rasa's command
 line starts, and tests and benchmarks that load an agent in process call it
@@ -180,9 +181,11 @@ def apply() -> None:
         return
     import rasa.core.processor
 
+    from bot.nlu import protected
     from bot.understanding import memory
 
     memory.install()
+    protected.install()
     _expected_warnings()
     _cached_action_validator()
     # The processor names the runner class when it loads a model.

@@ -7,6 +7,12 @@ resolve their ``${VAR}`` references on a fresh machine with no ``.env``.
 The web page (``bot.web``) is its own process and starts first: it serves the
 widget and the crisis lines while Rasa is still loading its model, and would
 go on serving them if Rasa alone were restarted.
+
+The set is supervised (``bot.supervise``): an action server or web page that
+dies is started again with a back-off while Rasa keeps answering (crisis
+replies never need either); only the Rasa server's own end stops the set.
+The action server and the web page listen on ACTION_HOST and WEB_HOST
+(127.0.0.1 unless configured); each server's pid is printed at start.
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Sequence
+from typing import Optional, Sequence
 
 from bot.settings import ROOT, SettingsError, export_defaults, get_settings
+from bot.supervise import Service, Supervisor
 
 RASA = str(Path(sys.executable).with_name("rasa"))
 # Every Rasa process goes through bot.rasa_cli: Rasa's crash reporter off, ${VAR} defaults filled.
@@ -48,13 +55,13 @@ def web_server_cmd(port: int) -> list[str]:
 
 def rasa_server_cmd(port: int, model: str = "models", extra: list[str] | None = None) -> list[str]:
     settings = get_settings()
-    # Rasa's HTTP API reads and rewrites any conversation: off unless enabled, then only with a token.
-    api = ["--enable-api", "--auth-token", settings.rasa_api_token] if settings.rasa_api_enabled else []
+    # Rasa's HTTP API (RASA_API_ENABLED) is switched on by bot.rasa_cli inside the
+    # process, with its token from the environment: never on a command line.
     # Browsers may call the REST channel only from the allowed origins (socket.io checks its own).
     cors = ["--cors", *settings.allowed_origins] if settings.allowed_origins else []
     return [
         *RASA_CMD, "run", "--model", model, "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        "--port", str(port), *api, *cors, *(extra or []),
+        "--port", str(port), *cors, *(extra or []),
     ]
 
 
@@ -126,37 +133,41 @@ def main(argv: list[str] | None = None) -> int:
     # SIGINT too: started in the background by a script, it arrives ignored.
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.default_int_handler)
+    supervisor: Optional[Supervisor] = None
     try:
-        if not args.shell:
-            print(f"==> web page on http://localhost:{settings.web_port}")
-            processes.append(subprocess.Popen(web_server_cmd(settings.web_port), cwd=ROOT, env=env))
-        print(f"==> action server on http://localhost:{settings.action_port}")
-        processes.append(subprocess.Popen(action_server_cmd(settings.action_port), cwd=ROOT, env=env))
         if args.shell:
+            processes.append(subprocess.Popen(action_server_cmd(settings.action_port), cwd=ROOT, env=env))
             shell = [*RASA_CMD, "shell", "--model", "models", "--endpoints", "endpoints.yml"]
             return subprocess.call(shell, cwd=ROOT, env=env)
-        # A process group of its own: the server and its worker processes, ended together.
-        server = subprocess.Popen(rasa_server_cmd(settings.rasa_port), cwd=ROOT, env=env, start_new_session=True)
-        processes.append(server)
-        groups.append(server)
-        print(f"==> Rasa server on http://localhost:{settings.rasa_port} (loading the model...)")
+        supervisor = Supervisor(
+            [
+                Service("web page", web_server_cmd(settings.web_port)),
+                Service("action server", action_server_cmd(settings.action_port)),
+                # A process group of its own: the server and its worker processes, ended together.
+                Service("Rasa server", rasa_server_cmd(settings.rasa_port), essential=True, own_group=True),
+            ],
+            ROOT, env,
+        )
+        web, actions, rasa = supervisor.services
+        print(f"==> web page on http://{settings.web_host}:{settings.web_port} (pid {supervisor.start(web).pid})")
+        print(f"==> action server on http://{settings.action_host}:{settings.action_port} "
+              f"(pid {supervisor.start(actions).pid})")
+        server = supervisor.start(rasa)
+        print(f"==> Rasa server on http://localhost:{settings.rasa_port} (pid {server.pid}; loading the model...)", flush=True)
         if wait_until_ready(f"http://localhost:{settings.rasa_port}/", 180, server):
             print(
                 f"==> ready: chat page http://localhost:{settings.web_port}, "
                 f"REST http://localhost:{settings.rasa_port}/webhooks/rest/webhook, "
-                f"socket.io on port {settings.rasa_port}. Ctrl-C stops all servers."
+                f"socket.io on port {settings.rasa_port}. Ctrl-C stops all servers.",
+                flush=True,
             )
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-        failed = [p for p in processes if p.poll() not in (None, 0)]
-        if failed:
-            print("error: a server stopped unexpectedly; stopping the others", file=sys.stderr)
-            return 1
-        return 0
+        return supervisor.run()
     except KeyboardInterrupt:
         print("\n==> stopping the servers")
         return 0
     finally:
+        if supervisor is not None:
+            processes, groups = supervisor.processes(), supervisor.groups()
         stop(processes, groups)
 
 

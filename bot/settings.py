@@ -46,15 +46,27 @@ DEFAULTS: dict[str, str] = {
     # Longer messages get a friendly "please shorten it" instead of being processed.
     "MAX_MESSAGE_CHARS": "2000",
     "ENCODER_THREADS": "1",
+    # Messages one server process takes at once; beyond, non-crisis messages
+    # get a fast "busy" reply (bot/channels/shed.py). Crisis messages always get in.
+    "SHED_MAX_IN_FLIGHT": "24",
+    # ... or once its event loop has been busy without a break this long.
+    "SHED_MAX_WAIT_MS": "500",
     "ENCODER_CACHE_SIZE": "1024",
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",
     "RASA_API_TOKEN": "",
+    # DELETE /webhooks/rest/conversations/<sender> (erasure for the operator's
+    # backends): refused unless this is set, and then only with it as a bearer token.
+    "ERASE_API_TOKEN": "",
+    # Addresses the action server and the web page listen on: this machine
+    # only unless configured (the action server has no authentication).
+    "ACTION_HOST": "127.0.0.1",
+    "WEB_HOST": "127.0.0.1",
     # Web widget and browser channels.
     "WEB_PORT": "8080",
     "ALLOWED_ORIGINS": "http://localhost:8080,http://127.0.0.1:8080",
     "SESSION_SECRET": "",
-    # EAP portals: HS256 key of the tenant tokens (empty: tenant tokens are refused).
+    # EAP portals: master key from which each organisation's token key is derived (empty: tokens refused).
     "TENANT_JWT_SECRET": "",
     "TENANT_TOKEN_MAX_TTL_SECONDS": "3600",
     # Messaging platforms: each connector is on only when its variables are set.
@@ -104,12 +116,17 @@ class Settings:
     max_message_chars: int
     rasa_api_enabled: bool
     rasa_api_token: str
+    erase_api_token: str
+    action_host: str
+    web_host: str
     web_port: int
     allowed_origins: tuple[str, ...]
     session_secret: str
     tenant_jwt_secret: str
     tenant_token_max_ttl_seconds: int
     encoder_threads: int
+    shed_max_in_flight: int
+    shed_max_wait_ms: int
     encoder_cache_size: int
 
     @classmethod
@@ -141,6 +158,19 @@ class Settings:
                 "RASA_API_ENABLED=true needs RASA_API_TOKEN of at least 32 characters: "
                 "the API reads and changes every conversation"
             )
+        if raw["TRACKER_STORE_URL"] and not (raw["AUDIT_SALT"] and raw["SESSION_SECRET"]):
+            # Otherwise each server makes its own: widget sessions break when a
+            # visitor reaches another server, and erasure misses the audit rows
+            # the other servers hashed.
+            raise SettingsError(
+                "TRACKER_STORE_URL is set (several servers share the conversations): set AUDIT_SALT and "
+                "SESSION_SECRET too, the same on every server (e.g. `openssl rand -hex 32` each)"
+            )
+        if raw["ERASE_API_TOKEN"] and len(raw["ERASE_API_TOKEN"]) < 32:
+            raise SettingsError(
+                "ERASE_API_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`): "
+                "it erases any conversation"
+            )
         if "://" not in raw["DATABASE_URL"]:
             raise SettingsError(
                 f"DATABASE_URL must be a SQLAlchemy URL such as sqlite:///var/bot.db, got {raw['DATABASE_URL']!r}"
@@ -164,12 +194,17 @@ class Settings:
             max_message_chars=as_int("MAX_MESSAGE_CHARS", 100, 100_000),
             rasa_api_enabled=api_enabled,
             rasa_api_token=raw["RASA_API_TOKEN"],
+            erase_api_token=raw["ERASE_API_TOKEN"],
+            action_host=host("ACTION_HOST", raw["ACTION_HOST"]),
+            web_host=host("WEB_HOST", raw["WEB_HOST"]),
             web_port=as_int("WEB_PORT", 1, 65535),
             allowed_origins=origins(raw["ALLOWED_ORIGINS"]),
             session_secret=raw["SESSION_SECRET"],
             tenant_jwt_secret=jwt_secret(raw["TENANT_JWT_SECRET"]),
             tenant_token_max_ttl_seconds=as_int("TENANT_TOKEN_MAX_TTL_SECONDS", 60, 86400),
             encoder_threads=as_int("ENCODER_THREADS", 1, 64),
+            shed_max_in_flight=as_int("SHED_MAX_IN_FLIGHT", 1, 10_000),
+            shed_max_wait_ms=as_int("SHED_MAX_WAIT_MS", 50, 60_000),
             encoder_cache_size=as_int("ENCODER_CACHE_SIZE", 0, 100_000),
         )
 
@@ -190,6 +225,14 @@ def origins(raw: str) -> tuple[str, ...]:
             )
         found.append(item.lower())
     return tuple(dict.fromkeys(found))
+
+
+def host(name: str, raw: str) -> str:
+    """An address to listen on: an IPv4/IPv6 address or a host name, nothing else."""
+    value = raw.strip()
+    if not re.match(r"^[A-Za-z0-9.:-]{1,253}$", value):
+        raise SettingsError(f"{name} must be an address to listen on such as 127.0.0.1 or 0.0.0.0, got {raw!r}")
+    return value
 
 
 def workers(raw: str) -> int:

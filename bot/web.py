@@ -194,7 +194,7 @@ def make_app() -> web.Application:
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the demo page and the chat widget.")
-    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--host", default=None, help="default: WEB_HOST (127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=None, help="default: WEB_PORT (8080)")
     args = parser.parse_args(argv)
     try:
@@ -205,7 +205,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not (STATIC_DIR / "vendor" / "socket.io.min.js").exists():
         print("warning: web/static/vendor/socket.io.min.js is missing; run `make web`", file=sys.stderr)
-    web.run_app(make_app(), host=args.host, port=args.port or settings.web_port, print=None, access_log=None)
+    web.run_app(make_app(), host=args.host or settings.web_host, port=args.port or settings.web_port, print=None, access_log=None)
     return 0
 
 

@@ -4,14 +4,17 @@ Configured in credentials.yml as ``bot.channels.facebook.FacebookInput``; on
 only when FACEBOOK_VERIFY, FACEBOOK_SECRET and FACEBOOK_PAGE_ACCESS_TOKEN are
 set. Rasa's stock connector checks ``X-Hub-Signature`` (SHA-1); what differs:
 
-- ``X-Hub-Signature-256`` is checked when present (SHA-1 otherwise), only
-  those two algorithms are accepted (the stock takes the algorithm's name
-  from the header, and some names crash it), and the comparison is constant
-  time; a missing signature is a 401, a wrong one a 403 (the stock answered
+- ``X-Hub-Signature-256`` is checked, and only it: the legacy SHA-1
+  ``X-Hub-Signature`` alone is refused (the stock checks SHA-1 and takes the
+  algorithm's name from the header, and some names crash it); the comparison
+  is constant time; a missing signature is a 401, a wrong one a 403 (the stock answered
   200 "not validated", so Meta never saw a failure);
 - a signed but malformed body is a 400, not a 500, and every message of a
   batched delivery is answered (the stock answers only the first);
+- a resent message (same ``mid``) is answered once (``bot.channels.replay``);
 - the subscription check (GET) answers 403 to a wrong verify token;
+- the conversation is stored under a keyed pseudonym of the sender's id
+  (``bot.channels.namespace``), so no other channel's caller can reach it;
 - replies go to FACEBOOK_API_URL through aiohttp, with the app secret proof
   and a timeout. The stock client (fbmessenger on requests) blocks the event
   loop, and with it every other conversation, for as long as Graph takes;
@@ -35,6 +38,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.limits import limited
+from bot.channels.namespace import BoundOutput, platform_key
+from bot.channels.replay import first_delivery
 from bot.channels.sms import plain_text, split_text
 from bot.channels.verify import (
     DisabledChannel,
@@ -62,9 +67,14 @@ class MalformedDelivery(ValueError):
 
 
 def messaging_events(payload: Dict[str, Any]) -> List[tuple[str, str]]:
-    """``(sender id, text)`` for each message or button press a delivery carries, in order.
+    """``(sender id, text)`` for each message or button press a delivery carries, in order (see :func:`deliveries`)."""
+    return [(sender, text) for sender, text, _ in deliveries(payload)]
 
-    Echoes of the page's own messages, delivery and read receipts, and
+
+def deliveries(payload: Dict[str, Any]) -> List[tuple[str, str, Optional[str]]]:
+    """``(sender id, text, message id)`` for each message or button press a delivery carries, in order.
+
+    The message id (``mid``) lets a resend be recognised (bot.channels.replay). Echoes of the page's own messages, delivery and read receipts, and
     attachments (which the bot cannot read) are skipped.
     """
     if payload.get("object") != "page" or not isinstance(payload.get("entry"), list):
@@ -82,7 +92,7 @@ def messaging_events(payload: Dict[str, Any]) -> List[tuple[str, str]]:
                 raise MalformedDelivery("each messaging event needs sender.id")
             text = _event_text(event)
             if text:
-                found.append((sender["id"], text))
+                found.append((sender["id"], text, _event_mid(event)))
     return found
 
 
@@ -96,6 +106,14 @@ def _event_text(event: Dict[str, Any]) -> Optional[str]:
             return message["text"]
     if isinstance(postback, dict) and isinstance(postback.get("payload"), str) and postback["payload"].strip():
         return postback["payload"]
+    return None
+
+
+def _event_mid(event: Dict[str, Any]) -> Optional[str]:
+    for key in ("message", "postback"):
+        part = event.get(key)
+        if isinstance(part, dict) and isinstance(part.get("mid"), str) and part["mid"]:
+            return part["mid"]
     return None
 
 
@@ -216,7 +234,11 @@ class FacebookInput(StockFacebookInput):
         out = MessengerBot(self.graph())
         await out.send_action(sender, "typing_on")
         try:
-            await on_new_message(UserMessage(text, out, sender, input_channel=self.name(), metadata=None))
+            # Stored under a keyed id of its own (bot.channels.namespace); replies go to the sender.
+            conversation = platform_key(self.name(), self.fb_secret, sender)
+            await on_new_message(
+                UserMessage(text, BoundOutput(out, sender), conversation, input_channel=self.name(), metadata=None)
+            )
         except Exception as exc:  # noqa: BLE001 - the batch's other messages still get answers
             logger.error("facebook: a message could not be handled (%s)", type(exc).__name__)
 
@@ -250,11 +272,12 @@ class FacebookInput(StockFacebookInput):
             if payload is None:
                 return json_error(400, "The body must be a JSON object.")
             try:
-                events = messaging_events(payload)
+                events = deliveries(payload)
             except MalformedDelivery as exc:
                 return json_error(400, f"Not a Messenger delivery: {exc}.")
-            for sender, text in events:
-                await self.handle(on_new_message, sender, text)
+            for sender, text, mid in events:
+                if await first_delivery(self.name(), mid):  # a resent message (same mid) is answered once
+                    await self.handle(on_new_message, sender, text)
             return response.text("EVENT_RECEIVED")
 
         return fb_webhook

@@ -24,17 +24,28 @@ What differs from Rasa's stock ``RestInput``:
 - on an error the message text is not logged (the stock logged it);
 - a message over MAX_MESSAGE_CHARS gets a friendly "please shorten it"
   unless it signals a crisis (``bot.channels.limits``); bodies over 256 KB
-  are refused with a 413;
-- ``DELETE /webhooks/rest/conversations/<sender>`` erases a conversation
-  (the REST side of "delete my data").
-
-``metadata`` is otherwise passed on unchanged: ``region`` and ``locale``
-choose the helplines (bot/nlu/context.py).
+  are refused with a 413 before they are parsed, and bodies nested deeper
+  than 32 levels with a 400 (``bot.channels.guard``);
+- a ``sender`` with the shape of another channel's conversation ids
+  (``tg-...``, ``sms-...``, the widget's 32-hex ids) is refused: each
+  channel has its own namespace (``bot.channels.namespace``);
+- ``metadata`` keeps only ``region`` and ``locale`` (they choose the
+  helplines, bot/nlu/context.py); anything else is dropped, not stored;
+- when the server is full, or a sender or address is over its rate, a
+  message with no crisis signal gets a 503 (429 for a rate) with
+  Retry-After and a friendly "busy" reply that names a crisis line; a crisis
+  message is always answered in full (``bot.channels.shed``);
+- ``DELETE /webhooks/rest/conversations/<sender>`` erases a conversation for
+  the operator's backends: only with ``Authorization: Bearer
+  <ERASE_API_TOKEN>`` (refused when that is unset), rate-limited, and
+  answered 204 whether or not the id ever talked to the bot. The proxies in
+  deploy/ do not route it. Visitors erase their own data by saying so.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Union
 from urllib.parse import unquote
@@ -46,8 +57,18 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
+from bot.channels.guard import (
+    MAX_JSON_DEPTH,
+    MAX_METADATA_BYTES,
+    RateLimiter,
+    allowed_metadata,
+    client_address,
+    too_deep,
+)
 from bot.channels.limits import screen
-from bot.channels.verify import json_error, json_object
+from bot.channels.namespace import reserved_sender
+from bot.channels.shed import admission, busy_text, over_proxy_limit
+from bot.channels.verify import json_error, json_object, same
 from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -58,10 +79,17 @@ MAX_SENDER_CHARS = 255
 # real message are refused before they are parsed.
 MAX_BODY_BYTES = 256 * 1024
 EXAMPLE = '{"sender": "a-conversation-id", "message": "what is cbt?"}'
+# Erasure attempts per caller address: enough for a backend's batch, too few to probe ids or guess the token.
+ERASE_RATE_PER_SECOND = 1.0
+ERASE_BURST = 20
 
 
 class BadRequest(ValueError):
     """What is wrong with a request, in words for the client's developer."""
+
+
+class BodyTooLarge(BadRequest):
+    """Far beyond any real message: a 413."""
 
 
 class Unauthorized(ValueError):
@@ -70,6 +98,10 @@ class Unauthorized(ValueError):
 
 def read_message(body: bytes) -> tuple[str, str, Dict[str, Any]]:
     """``(sender, message, metadata)`` of a request body; raises BadRequest for anything else."""
+    if len(body) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"The body is larger than {MAX_BODY_BYTES // 1024} KB.")
+    if too_deep(body):
+        raise BadRequest(f"The body nests objects or lists more than {MAX_JSON_DEPTH} levels deep.")
     data = json_object(body)
     if data is None:
         raise BadRequest(f"The body must be a JSON object such as {EXAMPLE}.")
@@ -80,13 +112,20 @@ def read_message(body: bytes) -> tuple[str, str, Dict[str, Any]]:
         )
     if len(sender) > MAX_SENDER_CHARS:
         raise BadRequest(f'"sender" must be at most {MAX_SENDER_CHARS} characters.')
+    if reserved_sender(sender):
+        raise BadRequest(
+            '"sender" may not start with sms-, tg-, slack- or fb-, nor be 32 hex characters: '
+            "those ids belong to the other channels. Choose another id for this conversation."
+        )
     if not isinstance(text, str):
         raise BadRequest(f'"message" must be a string, as in {EXAMPLE}.')
     if metadata is None:
         metadata = {}
     if not isinstance(metadata, dict):
         raise BadRequest('"metadata" must be a JSON object when it is given.')
-    return sender, text, metadata
+    if len(json.dumps(metadata, ensure_ascii=False).encode("utf-8")) > MAX_METADATA_BYTES:
+        raise BadRequest(f'"metadata" must be at most {MAX_METADATA_BYTES // 1024} KB; only region and locale are used.')
+    return sender, text, allowed_metadata(metadata)
 
 
 def bearer_token(authorization: Optional[str]) -> Optional[str]:
@@ -99,21 +138,28 @@ def bearer_token(authorization: Optional[str]) -> Optional[str]:
     return token.strip()
 
 
-def with_tenant(metadata: Dict[str, Any], token: Optional[str]) -> Dict[str, Any]:
-    """The metadata with the client's ``tenant`` removed and the verified one, if any, put in."""
+def with_tenant(metadata: Dict[str, Any], token: Optional[str], origin: Optional[str] = None) -> Dict[str, Any]:
+    """The metadata with the client's ``tenant`` removed and the verified one, if any, put in.
+
+    ``origin``: a browser's Origin header; the token must then be used from one of its organisation's sites.
+    """
     cleaned = {k: v for k, v in metadata.items() if k != "tenant"}
     if token is None:
         return cleaned
     from bot.tenants.tokens import TokenError, verify_token
 
     try:
-        cleaned["tenant"] = verify_token(token)
+        cleaned["tenant"] = verify_token(token, origin=origin)
     except TokenError as exc:
         raise Unauthorized(exc.message) from None
     return cleaned
 
 
 class RestInput(StockRestInput):
+    def __init__(self) -> None:
+        super().__init__()
+        self.erase_limiter = RateLimiter(ERASE_RATE_PER_SECOND, ERASE_BURST)
+
     @classmethod
     def name(cls) -> str:
         return "rest"
@@ -129,7 +175,11 @@ class RestInput(StockRestInput):
         async def receive(request: Request) -> Union[ResponseStream, HTTPResponse]:
             try:
                 sender, text, metadata = read_message(request.body or b"")
-                metadata = with_tenant(metadata, bearer_token(request.headers.get("Authorization")))
+                metadata = with_tenant(
+                    metadata, bearer_token(request.headers.get("Authorization")), request.headers.get("Origin")
+                )
+            except BodyTooLarge as exc:
+                return json_error(413, str(exc))
             except BadRequest as exc:
                 return json_error(400, str(exc))
             except Unauthorized as exc:
@@ -139,13 +189,18 @@ class RestInput(StockRestInput):
             except Exception as exc:  # noqa: BLE001 - e.g. the tenant directory is unreachable
                 logger.error("rest: a tenant token could not be checked (%s)", type(exc).__name__)
                 return json_error(503, "Sign-in cannot be checked right now. Please try again in a moment.")
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return json_error(413, f"The body is larger than {MAX_BODY_BYTES // 1024} KB.")
             limit = get_settings().max_message_chars
             screened, too_long = screen(text, limit)
             if screened is None:
                 return response.json([{"recipient_id": sender, "text": too_long}])
             text = screened
+            gate = admission()  # load shedding with a crisis lane (bot.channels.shed)
+            refused = gate.refusal(text, sender, client_address(request), over_proxy_limit(request.headers))
+            if refused is not None:
+                return response.json(
+                    [{"recipient_id": sender, "text": busy_text(metadata.get("region"))}],
+                    status=refused.status, headers={"Retry-After": str(refused.retry_after)},
+                )
             if bool_arg(request, "stream", default=False):
                 return response.stream(
                     self.stream_response(on_new_message, text, sender, self.name(), metadata),
@@ -153,7 +208,8 @@ class RestInput(StockRestInput):
                 )
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+                with gate.admitted():
+                    await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             except asyncio.CancelledError:
                 logger.error("rest: a message timed out")
             except Exception as exc:  # noqa: BLE001 - answer with whatever was said before the error
@@ -162,7 +218,24 @@ class RestInput(StockRestInput):
 
         @custom_webhook.route("/conversations/<sender>", methods=["DELETE"])
         async def erase(request: Request, sender: str) -> HTTPResponse:
-            """The REST side of "delete my data": the whole conversation of ``sender``, at once."""
+            """Erasure for the operator's backends: a credential, a rate, and an answer that tells nothing."""
+            address = client_address(request)
+            if not self.erase_limiter.allow(address):
+                return json_error(429, "Too many erasure requests. Please wait a moment.")
+            token = get_settings().erase_api_token
+            if not token:
+                return json_error(403, "Erasure is not enabled on this server (ERASE_API_TOKEN is not set).")
+            try:
+                given = bearer_token(request.headers.get("Authorization"))
+            except Unauthorized:
+                given = None
+            if given is None:
+                return response.json(
+                    {"error": "Erasure needs Authorization: Bearer <ERASE_API_TOKEN>."},
+                    status=401, headers={"WWW-Authenticate": "Bearer"},
+                )
+            if not same(token, given):
+                return json_error(403, "The erasure credential is not valid.")
             sender = unquote(sender)  # ids are URL-encoded in the path
             if not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return json_error(400, f"The sender id must be 1-{MAX_SENDER_CHARS} characters.")
@@ -172,10 +245,11 @@ class RestInput(StockRestInput):
             if not hasattr(store, "erase"):
                 return json_error(501, "This server's conversation store cannot erase conversations.")
             try:
-                deleted = await asyncio.get_running_loop().run_in_executor(None, store.erase, sender)
+                await asyncio.get_running_loop().run_in_executor(None, store.erase, sender)
             except Exception as exc:  # noqa: BLE001 - e.g. the database is down: say so, do not pretend
                 logger.error("rest: a conversation could not be erased (%s)", type(exc).__name__)
                 return json_error(503, "The conversation cannot be erased right now. Please try again in a moment.")
-            return response.json({"erased": True, "events": deleted})
+            # The same answer whether or not the id ever talked to the bot: no counts, no body.
+            return response.empty(status=204)
 
         return custom_webhook

@@ -12,6 +12,10 @@ already checks ``X-Slack-Signature``; what differs:
 - replies go to SLACK_API_URL, one message per reply (the stock posts one per
   paragraph), with the web's markdown turned into Slack's (``*bold*``,
   ``<url|label>``), without ``as_user`` (refused for today's bot tokens);
+- the conversation is stored under a keyed pseudonym of Slack's ids
+  (``bot.channels.namespace``), so no other channel's caller can reach it;
+- an event already taken (same ``event_id``: Slack's retries, a replayed
+  request) is acknowledged and not answered twice (``bot.channels.replay``);
 - the message is handled in the background, as in the stock connector,
   because Slack resends anything not acknowledged within three seconds.
 """
@@ -31,6 +35,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.limits import limited
+from bot.channels.namespace import platform_key
+from bot.channels.replay import first_delivery
 from bot.channels.sms import split_text
 from bot.channels.verify import (
     DisabledChannel,
@@ -132,6 +138,13 @@ class SlackInput(StockSlackInput):
         super().__init__(*args, **kwargs)
         self.api_url = api_url
 
+    def _get_conversation_id(
+        self, sender_id: Optional[str], channel_id: Optional[str], thread_id: Optional[str]
+    ) -> Optional[str]:
+        # Stored under a keyed id of its own (bot.channels.namespace); replies go to the Slack channel.
+        found = super()._get_conversation_id(sender_id, channel_id, thread_id)
+        return platform_key(self.name(), self.slack_signing_secret, found) if found else found
+
     def get_output_channel(self, channel: Optional[str] = None, thread_id: Optional[str] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.api_url)
 
@@ -153,6 +166,8 @@ class SlackInput(StockSlackInput):
         metadata = self._event_metadata(event_body, event)
         if not self._is_supported_channel(event_body, metadata):
             return response.text("")
+        if not await first_delivery(self.name(), event_body.get("event_id")):
+            return response.text("")  # a retry or a replay of an event already taken
         conversation = self._get_conversation_id(event["user"], metadata["out_channel"], metadata["thread_id"])
         text = self._sanitize_user_message(event["text"], metadata["users"])
         return await self.process_message(request, on_new_message, text, conversation, metadata)
@@ -186,7 +201,8 @@ class SlackInput(StockSlackInput):
         channel: dict[str, Any] = payload["channel"] if isinstance(payload.get("channel"), dict) else {}
         message: dict[str, Any] = payload["message"] if isinstance(payload.get("message"), dict) else {}
         metadata = {
-            "out_channel": channel.get("id"),
+            # Replies go to the Slack channel: the conversation id is a pseudonym, not an address.
+            "out_channel": channel.get("id") or user["id"],
             "thread_id": message.get("thread_ts") or message.get("ts"),
             "users": [user["id"]],
         }

@@ -11,8 +11,11 @@ visitor's id receives that visitor's replies. Here:
   client's id is honoured only when its signature checks out, otherwise a new
   one is issued. The conversation (Rasa's sender id) is the random part, and
   replies go only to the socket room of that verified conversation;
+- metadata keeps only ``region`` and ``locale``; a packet nested too deeply
+  to decode is answered with ``message_error`` (code ``unreadable``);
 - an EAP portal proves its organisation with a signed tenant token
-  (``bot.tenants.tokens``); the tenant is bound to the socket server-side and
+  (``bot.tenants.tokens``), valid only from that organisation's own sites
+  (the connection's Origin); the tenant is bound to the socket server-side and
   written into every message's metadata. A ``tenant`` a client puts into the
   metadata itself is always dropped.
 
@@ -24,7 +27,8 @@ Events (``docs/embed.md`` describes them for widget authors):
 ``session_request {session_id?, tenant_token?}`` -> ``session_confirm
 {session_id, resumed, tenant}`` or ``session_error {code, message}``;
 ``user_uttered {message, metadata}`` -> ``bot_uttered`` replies, or
-``message_error {code, message}`` when the message cannot be handled.
+``message_error {code, message}`` when the message cannot be handled
+(code ``busy`` or ``rate`` when the server sheds load: bot.channels.shed).
 """
 
 from __future__ import annotations
@@ -46,7 +50,9 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
+from bot.channels.guard import METADATA_FIELDS, REQUEST_MAX_BYTES, allowed_metadata, too_deep
 from bot.channels.limits import screen
+from bot.channels.shed import admission, busy_text
 from bot.settings import get_settings, local_secret
 
 logger = logging.getLogger(__name__)
@@ -58,10 +64,8 @@ _SIGNING_CONTEXT = b"socketio-session:"
 # Beyond this a message is refused outright; up to it, over-long messages are
 # screened for a crisis first (bot.channels.limits, MAX_MESSAGE_CHARS setting).
 MAX_MESSAGE_CHARS = 100_000
-# Metadata is stored with every message: keep it small and flat.
-MAX_METADATA_KEYS = 20
-MAX_METADATA_KEY_CHARS = 40
-MAX_METADATA_VALUE_CHARS = 200
+# Metadata is stored with every message: only the allow-listed fields (bot.channels.guard).
+ALLOWED_METADATA = tuple(METADATA_FIELDS)
 
 NO_SESSION = "The chat is still connecting. Please send your message again in a moment."
 BAD_MESSAGE = "That message could not be read. Please type it again."
@@ -71,6 +75,7 @@ SERVER_ERROR = (
     "If you need help now, use the \"Need help now?\" button."
 )
 ORIGIN_REFUSED = "This website is not allowed to use the chat."
+UNREADABLE = "That message could not be read (it was malformed or nested too deeply). Please type it again."
 
 
 # --- session ids -------------------------------------------------------------
@@ -133,26 +138,42 @@ def cors_check(origin: Optional[str], _environ: Optional[dict] = None) -> bool:
 
 
 def clean_metadata(raw: object, tenant: Optional[str]) -> dict[str, Any]:
-    """The client's metadata, flat and bounded, with the tenant set only from the verified token."""
+    """The client's allow-listed metadata (region, locale), with the tenant set only from the verified token."""
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
-        except ValueError:
+            raw = json.loads(raw) if not too_deep(raw) else None
+        except (ValueError, RecursionError):
             raw = None
-    metadata: dict[str, Any] = {}
-    if isinstance(raw, dict):
-        for key, value in raw.items():
-            if len(metadata) >= MAX_METADATA_KEYS:
-                break
-            if not isinstance(key, str) or not key or len(key) > MAX_METADATA_KEY_CHARS or key == "tenant":
-                continue
-            if isinstance(value, str):
-                metadata[key] = value[:MAX_METADATA_VALUE_CHARS]
-            elif isinstance(value, (bool, int, float)) or value is None:
-                metadata[key] = value
+    metadata: dict[str, Any] = allowed_metadata(raw if isinstance(raw, dict) else None)
     if tenant:
         metadata["tenant"] = tenant
     return metadata
+
+
+class GuardedServer(AsyncServer):
+    """python-socketio's server, answering a packet it cannot decode instead of failing in a background task.
+
+    A packet nested thousands of levels deep made the JSON decoder raise a
+    RecursionError inside python-socketio's own task: the visitor got no reply
+    and the log an unhandled task error. Here such a packet is not decoded at
+    all, and the socket gets ``message_error`` with code ``unreadable``.
+    """
+
+    error_namespace = "/"
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if isinstance(data, (str, bytes)) and too_deep(data):
+            return await self._refuse_unreadable(eio_sid)
+        try:
+            await super()._handle_eio_message(eio_sid, data)
+        except (ValueError, RecursionError):
+            await self._refuse_unreadable(eio_sid)
+
+    async def _refuse_unreadable(self, eio_sid: str) -> None:
+        sid = self.manager.sid_from_eio_sid(eio_sid, self.error_namespace)
+        if sid is not None:
+            error = {"code": "unreadable", "message": UNREADABLE}
+            await self.emit("message_error", error, to=sid, namespace=self.error_namespace)
 
 
 def tenant_details(slug: Optional[str]) -> Optional[dict[str, Any]]:
@@ -165,14 +186,15 @@ def tenant_details(slug: Optional[str]) -> Optional[dict[str, Any]]:
     return tenant.public() if tenant else None
 
 
-def check_tenant_token(token: object) -> tuple[Optional[str], Optional[dict[str, str]]]:
-    """``(slug, None)`` for a valid token, ``(None, error)`` otherwise; ``(None, None)`` when there is none."""
+def check_tenant_token(token: object, origin: Optional[str] = None) -> tuple[Optional[str], Optional[dict[str, str]]]:
+    """``(slug, None)`` for a valid token used from one of its organisation's sites, ``(None, error)`` otherwise;
+    ``(None, None)`` when there is none."""
     if token in (None, ""):
         return None, None
     from bot.tenants.tokens import TokenError, verify_token
 
     try:
-        return verify_token(token), None  # type: ignore[arg-type]
+        return verify_token(token, origin=origin), None  # type: ignore[arg-type]
     except TokenError as exc:
         return None, {"code": exc.code, "message": exc.message}
     except Exception:  # noqa: BLE001 - a broken directory must not take the chat down
@@ -186,7 +208,9 @@ class SecureSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         if self.jwt_key:
             raise ValueError("socketio: jwt_key is not supported here; EAP portals send tenant tokens (docs/embed.md)")
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=cors_check)
+        # engine.io's own limit for one message or long-polling batch (its default is 1 MB).
+        sio = GuardedServer(async_mode="sanic", cors_allowed_origins=cors_check, max_http_buffer_size=REQUEST_MAX_BYTES)
+        sio.error_namespace = self.namespace or "/"
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
@@ -204,14 +228,16 @@ class SecureSocketIOInput(SocketIOInput):
                 raise SocketRefused({"code": "origin", "message": ORIGIN_REFUSED})
             token = auth.get("tenant_token") if isinstance(auth, dict) else None
             await sio.save_session(
-                sid, {"sender": None, "tenant": None, "auth_token": token if isinstance(token, str) else None}, namespace
+                sid,
+                {"sender": None, "tenant": None, "auth_token": token if isinstance(token, str) else None, "origin": origin},
+                namespace,
             )
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
             data = data if isinstance(data, dict) else {}
             state = await sio.get_session(sid, namespace)
-            tenant, error = check_tenant_token(data.get("tenant_token") or state.get("auth_token"))
+            tenant, error = check_tenant_token(data.get("tenant_token") or state.get("auth_token"), state.get("origin"))
             if error:
                 # No confirmation: the portal sees a clear error rather than an anonymous chat.
                 await sio.emit("session_error", error, room=sid, namespace=namespace)
@@ -245,19 +271,26 @@ class SecureSocketIOInput(SocketIOInput):
                 return await refuse("bad_message", BAD_MESSAGE)
             if len(text) > MAX_MESSAGE_CHARS:
                 return await refuse("too_long", TOO_LONG)
-            text, too_long = screen(text, get_settings().max_message_chars)
-            if too_long is not None:  # a long message with no crisis in it: ask for a shorter one
+            screened, too_long = screen(text, get_settings().max_message_chars)
+            if screened is None:  # a long message with no crisis in it: ask for a shorter one
                 return await sio.emit(self.bot_message_evt, {"text": too_long}, room=sid, namespace=namespace)
+            text = screened
+            metadata = clean_metadata(data.get(self.metadata_key), state.get("tenant"))
+            gate = admission()  # load shedding with a crisis lane (bot.channels.shed); engine.io hides the address
+            refused = gate.refusal(text, sender, "127.0.0.1")
+            if refused is not None:
+                return await refuse(refused.reason, busy_text(metadata.get("region")))
             # The client's own session_id in the message is ignored: the socket's verified one counts.
             message = UserMessage(
                 text,
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender,
                 input_channel=self.name(),
-                metadata=clean_metadata(data.get(self.metadata_key), state.get("tenant")),
+                metadata=metadata,
             )
             try:
-                await on_new_message(message)
+                with gate.admitted():
+                    await on_new_message(message)
             except Exception as exc:  # noqa: BLE001 - the visitor must hear that nothing is coming
                 # the type only: a traceback's values can hold the message text
                 logger.error("a socket.io message could not be handled (%s)", type(exc).__name__)

@@ -14,6 +14,10 @@ TELEGRAM_SECRET_TOKEN are set. What differs from Rasa's stock connector:
   warning, not a server that fails to start (the stock connector calls
   Telegram while the server is being built, and stops on an error);
 - there is no public ``/set_webhook`` route for strangers to trigger;
+- the conversation is stored under a keyed pseudonym of the chat id
+  (``bot.channels.namespace``), so no other channel's caller can reach it;
+- an update already taken (same ``update_id``) is not answered twice
+  (``bot.channels.replay``);
 - a malformed update gets a 400 instead of a 500, and an update the bot
   cannot read (a sticker, a photo) a 200 so Telegram does not resend it;
 - ``/start`` greets, ``@botname`` mentions are removed (TELEGRAM_VERIFY is
@@ -38,6 +42,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.limits import limited
+from bot.channels.namespace import BoundOutput, platform_key
+from bot.channels.replay import first_delivery
 from bot.channels.sms import plain_text, split_text
 from bot.channels.verify import (
     DisabledChannel,
@@ -127,6 +133,8 @@ class TelegramOutput(StockTelegramOutput):
 
         # Not the stock __init__: it always talks to api.telegram.org.
         Bot.__init__(self, access_token, server=TelegramAPIServer.from_base(api_url), timeout=REQUEST_TIMEOUT_SECONDS)
+        # aiogram logs every request's data at DEBUG: the webhook's secret_token, chat ids and message text.
+        logging.getLogger("aiogram").setLevel(logging.INFO)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         # One message per reply (the stock sends one per paragraph), split only when too long.
@@ -203,7 +211,9 @@ class TelegramInput(StockTelegramInput):
                 return
             logger.warning("Telegram: setWebhook was refused; check TELEGRAM_WEBHOOK_URL")
         except Exception as exc:  # noqa: BLE001 - the rest of the bot keeps running
-            logger.warning("Telegram: could not register the webhook (%s: %s)", type(exc).__name__, exc)
+            # The type only: the error's text can hold the request URL, and with it the bot token
+            # (https://api.telegram.org/bot<token>/setWebhook), e.g. for a malformed TELEGRAM_API_URL.
+            logger.warning("Telegram: could not register the webhook (%s); check TELEGRAM_API_URL", type(exc).__name__)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         on_new_message = limited(on_new_message)  # over-long messages: see bot.channels.limits
@@ -239,6 +249,8 @@ class TelegramInput(StockTelegramInput):
                 return json_error(400, f"Not a Telegram update: {exc}.")
             if found is None:
                 return response.json({"status": "ignored"})  # 200: Telegram must not resend it
+            if not await first_delivery(self.name(), update["update_id"]):
+                return response.json({"status": "duplicate"})  # a resend: answered already
             chat_id, text, callback_id = found
             out = self.get_output_channel()
             if callback_id:
@@ -247,8 +259,13 @@ class TelegramInput(StockTelegramInput):
                 except Exception as exc:  # noqa: BLE001 - only the spinner is left turning
                     logger.warning("Telegram: answerCallbackQuery failed (%s)", type(exc).__name__)
             try:
+                # Stored under a keyed id of its own (bot.channels.namespace); replies go to the chat.
+                conversation = platform_key(self.name(), self.secret_token, chat_id)
                 await on_new_message(
-                    UserMessage(clean_text(text, self.verify), out, chat_id, input_channel=self.name(), metadata=None)
+                    UserMessage(
+                        clean_text(text, self.verify), BoundOutput(out, chat_id), conversation,
+                        input_channel=self.name(), metadata=None,
+                    )
                 )
             except Exception as exc:  # noqa: BLE001 - a resend would fail the same way
                 logger.error("Telegram: an update could not be handled (%s)", type(exc).__name__)

@@ -13,6 +13,8 @@ TWILIO_WEBHOOK_URL are all set. What differs from Rasa's stock connector:
 - the conversation is stored under a keyed pseudonym of the phone number,
   never the number itself; replies go to the number of the request at hand.
   (So the server API cannot push messages to an SMS conversation later.)
+- a resent or replayed request (same ``MessageSid``) is not answered twice
+  (``bot.channels.replay``);
 - the caller's country (Twilio's ``FromCountry``) is passed on as the
   ``region`` metadata, so a crisis reply gives that country's helplines;
 - outbound calls are asynchronous (the stock client blocks the event loop,
@@ -33,6 +35,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.limits import limited
+from bot.channels.replay import first_delivery
 from bot.channels.sms import SMS_MAX_CHARS, is_option_reply, last_turn_options, pick_option, sms_bodies
 from bot.channels.verify import (
     DisabledChannel,
@@ -209,6 +212,8 @@ class TwilioInput(StockTwilioInput):
             body = fields.get("Body")
             if not sender or body is None:
                 return json_error(400, "A Twilio message webhook needs the From and Body fields.")
+            if not await first_delivery(self.name(), (fields.get("MessageSid") or [""])[0]):
+                return response.text(EMPTY_TWIML, content_type="application/xml")  # a resend: answered already
             text = body[0].replace("¡", "@").strip()  # some carriers turn @ into ¡
             if not text:
                 return response.text(EMPTY_TWIML, content_type="application/xml")  # a picture with no words

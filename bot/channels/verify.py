@@ -65,23 +65,22 @@ def telegram_secret_ok(secret_token: str, header: Optional[str]) -> bool:
 
 
 def hub_signature_ok(app_secret: str, body: bytes, sha256_header: Optional[str], sha1_header: Optional[str]) -> bool:
-    """Meta's ``X-Hub-Signature-256: sha256=<hex>`` (or the older ``X-Hub-Signature: sha1=<hex>``).
+    """Meta's ``X-Hub-Signature-256: sha256=<hex>``; the legacy SHA-1 ``X-Hub-Signature`` alone is refused.
 
-    Only these two algorithms are accepted: Rasa's stock check takes the
-    algorithm's name from the header itself, so a caller chooses how the body
-    is hashed (and a name such as ``new`` made it crash with a 500).
+    Meta sends both headers on every delivery; SHA-1 is no longer a safe
+    MAC basis to accept on its own, so only the SHA-256 one decides. Rasa's
+    stock check took the algorithm's name from the header itself, so a caller
+    chose how the body was hashed (and a name such as ``new`` made it crash).
+    ``sha1_header`` is accepted as an argument only so callers can pass what
+    they received.
     """
-    if not app_secret:
+    if not app_secret or sha256_header is None:
         return False
-    for header, algorithm in ((sha256_header, "sha256"), (sha1_header, "sha1")):
-        if header is None:
-            continue
-        prefix = f"{algorithm}="
-        if not header.startswith(prefix):
-            return False
-        digest = hmac.new(app_secret.encode("utf-8"), body, getattr(hashlib, algorithm)).hexdigest()
-        return same(digest, header[len(prefix):].strip().lower())
-    return False
+    prefix = "sha256="
+    if not sha256_header.startswith(prefix):
+        return False
+    digest = hmac.new(app_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+    return same(digest, sha256_header[len(prefix):].strip().lower())
 
 
 def slack_signature_ok(
@@ -147,10 +146,14 @@ def form_fields(body: bytes) -> Optional[dict[str, list[str]]]:
 
 
 def json_object(body: bytes) -> Optional[dict[str, Any]]:
-    """The body as a JSON object, or None for anything else (invalid JSON, a list, a number)."""
+    """The body as a JSON object, or None for anything else (invalid JSON, a list, a number, nesting too deep)."""
+    from bot.channels.guard import too_deep
+
+    if too_deep(body):
+        return None  # json.loads would recurse until a RecursionError
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 

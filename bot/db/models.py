@@ -1,4 +1,4 @@
-"""SQLAlchemy models: helplines (seeded from data/resources), the crisis audit, EAP tenants."""
+"""SQLAlchemy models: helplines (seeded from data/resources), the crisis audit, EAP tenants, platform deliveries."""
 
 from __future__ import annotations
 
@@ -57,6 +57,15 @@ class CrisisEvent(Base):
     category = Column(String(32), nullable=False)
     layer = Column(String(16), nullable=False)  # "model", "rule" or "context" (earlier turns), or "check_in" (a yes to the check-in)
     sender_hash = Column(String(64), nullable=False)
+
+
+class Delivery(Base):
+    """A messaging platform's delivery already taken (bot.channels.replay): a resend is not answered twice."""
+
+    __tablename__ = "platform_deliveries"
+
+    key = Column(String(64), primary_key=True)  # SHA-256 of channel and the platform's message id
+    seen_at: datetime = Column(DateTime, nullable=False, index=True)
 
 
 class Meta(Base):

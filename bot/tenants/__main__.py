@@ -1,10 +1,11 @@
-"""``python -m bot.tenants add|list|remove|token|report``: manage EAP organisations.
+"""``python -m bot.tenants add|list|remove|key|token|report``: manage EAP organisations.
 
 Examples:
   python -m bot.tenants add acme --name "Acme Ltd" --eap-phone "+1 800 555 0100" \
       --eap-hours "24/7" --origin https://portal.acme.example --portal-url https://portal.acme.example
   python -m bot.tenants list
-  python -m bot.tenants token acme --ttl 900
+  python -m bot.tenants key acme               # the organisation's own signing key, for its portal only
+  python -m bot.tenants token acme --ttl 900 --origin https://portal.acme.example
   python -m bot.tenants report acme --days 30
   python -m bot.tenants remove acme
 """
@@ -51,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     tok = sub.add_parser("token", help="print a signed token naming the organisation (what a portal's server issues)")
     tok.add_argument("slug")
     tok.add_argument("--ttl", type=int, default=900, help="seconds until it expires (default 900)")
+    tok.add_argument("--origin", default=None, help="the portal site it may be used from (one of the organisation's origins)")
+    key = sub.add_parser("key", help="print the organisation's own signing key (give it to that portal's server only)")
+    key.add_argument("slug")
     rep = sub.add_parser("report", help="daily counts for one organisation, figures below 5 suppressed")
     rep.add_argument("slug")
     rep.add_argument("--days", type=int, default=30)
@@ -91,13 +95,22 @@ def run(args: argparse.Namespace) -> int:
         from bot.tenants.tokens import TokenError, issue_token, verify_token
 
         try:
-            token = issue_token(args.slug, args.ttl)
-            verify_token(token)
+            token = issue_token(args.slug, args.ttl, origin=args.origin)
+            verify_token(token, origin=args.origin)
         except TokenError as exc:
             print(f"error: {exc.message}" + (" (set TENANT_JWT_SECRET in .env)" if exc.code == "not_configured" else ""),
                   file=sys.stderr)
             return 1
         print(token)
+        return 0
+    if args.command == "key":
+        from bot.tenants.tokens import TokenError, tenant_key
+
+        try:
+            print(tenant_key(args.slug))
+        except TokenError as exc:
+            print(f"error: {exc.message} (set TENANT_JWT_SECRET in .env)", file=sys.stderr)
+            return 1
         return 0
     if args.command == "report":
         from bot.tenants.analytics import report

@@ -71,6 +71,7 @@ class Server:
             DATABASE_URL=self.url,
             TRACKER_STORE_URL=f"postgresql://postgres@127.0.0.1:{self.pg.port}/{self.db}",
             LOCK_STORE_URL=f"redis://127.0.0.1:{self.redis.port}/4",
+            AUDIT_SALT=uuid.uuid4().hex * 2, SESSION_SECRET=uuid.uuid4().hex * 2,  # required with a shared store
             ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",
             # One process: what it holds during an outage is what these tests check.
             RASA_WORKERS="1",

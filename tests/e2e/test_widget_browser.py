@@ -262,13 +262,30 @@ def test_accessible_structure(stack: Stack, page_at) -> None:
     assert outline not in ("", "none")
 
 
+# The test's own way to hand the widget a server message: keep the socket the widget opens.
+KEEP_SOCKET = """
+(() => {
+  let real;
+  Object.defineProperty(window, "io", {
+    configurable: true,
+    get() { return real; },
+    set(io) { real = function () { const s = io.apply(this, arguments); window.__chatSocket = s; return s; }; },
+  });
+})();
+"""
+
+
 def test_bot_text_is_shown_as_text_never_run_as_html(stack: Stack, page_at) -> None:
-    page = page_at(stack.page_url)
+    page = page_at(stack.page_url, init_script=KEEP_SOCKET)
     hostile = (
         'Hi <img src=x onerror="window.__pwned = 1"> <script>window.__pwned = 2</script> '
         "[click me](javascript:window.__pwned=3) [call](tel:988) **kind** https://example.org/x sms:741741"
     )
-    page.evaluate("text => window.TherapyChat.receive({text: text})", hostile)
+    # Page scripts cannot speak as the bot: the widget's public object takes no messages.
+    assert page.evaluate("typeof window.TherapyChat.receive") == "undefined"
+    page.wait_for_function("window.__chatSocket", timeout=WAIT_MS)
+    # As if the server sent it: through the widget's own bot_uttered handler on its socket.
+    page.evaluate("text => window.__chatSocket.listeners('bot_uttered')[0]({text: text})", hostile)
     bubble = bot_bubbles(page).last
     assert '<img src=x onerror="window.__pwned = 1">' in bubble.inner_text()
     assert "<script>" in bubble.inner_text()

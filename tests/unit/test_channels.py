@@ -165,8 +165,8 @@ def test_meta_hub_signatures() -> None:
     sha256 = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     sha1 = "sha1=" + hmac.new(secret.encode(), body, hashlib.sha1).hexdigest()
     assert verify.hub_signature_ok(secret, body, sha256, None)
-    assert verify.hub_signature_ok(secret, body, None, sha1)
-    assert verify.hub_signature_ok(secret, body, sha256, "sha1=garbage")  # the stronger one decides
+    assert not verify.hub_signature_ok(secret, body, None, sha1)  # legacy SHA-1 alone: refused
+    assert verify.hub_signature_ok(secret, body, sha256, "sha1=garbage")  # the SHA-256 one decides
     assert not verify.hub_signature_ok(secret, body, "sha256=" + "0" * 64, sha1)
     assert not verify.hub_signature_ok(secret, body + b" ", sha256, None)
     assert not verify.hub_signature_ok("other", body, sha256, None)

@@ -124,13 +124,13 @@ def test_metadata_as_a_json_string_like_rasa_accepts() -> None:
     assert clean_metadata("{not json", "acme") == {"tenant": "acme"}
 
 
-def test_metadata_stays_small_and_flat() -> None:
-    raw = {"nested": {"a": 1}, "list": [1], "long": "x" * 1000, "k" * 100: "v", "n": 3, **{f"f{i}": i for i in range(40)}}
-    cleaned = clean_metadata(raw, None)
-    assert "nested" not in cleaned and "list" not in cleaned and "k" * 100 not in cleaned
-    assert len(cleaned["long"]) == channel.MAX_METADATA_VALUE_CHARS
-    assert len(cleaned) <= channel.MAX_METADATA_KEYS
+def test_only_allow_listed_metadata_is_kept() -> None:
+    raw = {"nested": {"a": 1}, "list": [1], "long": "x" * 1000, "k" * 100: "v", "n": 3, "region": "GB",
+           "locale": "en-GB", **{f"f{i}": i for i in range(40)}}
+    assert clean_metadata(raw, None) == {"region": "GB", "locale": "en-GB"}
+    assert clean_metadata({"region": "G" * 100, "locale": ["en"]}, None) == {}
     assert clean_metadata(["region", "GB"], None) == {}
+    assert clean_metadata("[" * 5000 + "]" * 5000, "acme") == {"tenant": "acme"}
 
 
 # --- over a real socket.io connection ------------------------------------------------
@@ -405,11 +405,27 @@ async def test_a_tenant_token_in_the_connect_auth_works_too(server, visitors) ->
 
     url, echo = server
     v = visitors()
-    await v.connect(url, auth={"tenant_token": issue_token("acme")})
+    await v.connect(url, origin=PORTAL, auth={"tenant_token": issue_token("acme")})
     assert (await v.session())["tenant"]["slug"] == "acme"
     await v.say("hi")
     await v.next()
     assert echo.messages[-1].metadata == {"tenant": "acme"}
+
+
+async def test_a_tenant_token_works_only_from_its_organisations_sites(server, visitors) -> None:
+    from bot.tenants.tokens import issue_token
+
+    url, echo = server
+    elsewhere = visitors()
+    await elsewhere.connect(url)  # an allowed origin, but not Acme's portal
+    await elsewhere.client.emit("session_request", {"tenant_token": issue_token("acme")})
+    name, data = await elsewhere.next()
+    assert (name, data["code"]) == ("session_error", "wrong_origin")
+    bound = visitors()
+    await bound.connect(url, origin=PORTAL)
+    await bound.client.emit("session_request", {"tenant_token": issue_token("acme", origin="https://other.example")})
+    assert (await bound.next())[1]["code"] == "wrong_origin"
+    assert echo.messages == []
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,9 @@
  *   says so in the conversation and shows those lines; it never hides itself
  *   and keeps reconnecting in the background;
  * - the conversation survives a reload of the tab (sessionStorage: it is gone
- *   when the tab closes, which matters on a shared computer).
+ *   when the tab closes, which matters on a shared computer);
+ * - bot messages are accepted only from its own socket: no page script can
+ *   add one through the widget's public object.
  */
 (function () {
   "use strict";
@@ -778,10 +780,8 @@
       showHelp: function () {
         widget.setHelp(true);
       },
-      // For tests and site scripts: render a message exactly as one from the server.
-      receive: function (message) {
-        widget.receive(message);
-      },
+      // No way in for bot messages but the widget's own socket: a script on the
+      // embedding page must not be able to speak as the bot (fake helplines).
       renderMarkdown: renderMarkdown,
     };
     loadSocketIo(function () {

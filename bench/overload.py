@@ -1,0 +1,90 @@
+"""Overload with a crisis lane: the bot at several times its capacity, open loop, as `make run` starts it.
+
+    .venv/bin/python -m bench.overload --rate 340 --duration 30
+
+Starts the bot on free ports (bench.stack.start_bot: action server + Rasa
+server with its workers, its databases in a temporary directory), then sends
+Poisson arrivals from many senders at ``--rate`` messages a second (default:
+three times the closed-loop capacity in docs/performance.md), mixed as the
+other benchmarks mix them (bench.workload: FAQ questions, follow-ups and
+crisis messages). Then it checks what issue 15 promises under overload:
+
+- every crisis message gets the hand-off (a reply with a hotline number)
+  within ``--crisis-limit`` seconds (1 s);
+- every other message gets a reply or a clear "busy" (503 or 429 with
+  Retry-After; bot/channels/shed.py), and no other 5xx, timeout or dropped
+  connection.
+
+Prints one JSON object and exits 1 when either promise is broken. It does not
+touch bench/run.py's results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Optional
+
+# Closed-loop replies/s on the reference 2-core machine (docs/performance.md).
+MEASURED_CAPACITY = 112.0
+BUSY = {"http_503", "http_429"}
+
+
+def verdict(samples: list[Any], crisis_limit: float) -> dict[str, Any]:
+    """The promises, from the load generator's samples (measured window only)."""
+    from bench.loadgen import latency_summary
+
+    measured = [s for s in samples if s.measured]
+    crisis = [s for s in measured if s.kind == "crisis"]
+    others = [s for s in measured if s.kind != "crisis"]
+    late = [s for s in crisis if s.outcome != "ok" or not s.helpline or s.latency > crisis_limit]
+    failed = [s for s in others if s.outcome != "ok" and s.outcome not in BUSY]
+    return {
+        "crisis": {"sent": len(crisis), "handed_off_in_time": len(crisis) - len(late),
+                   "latency_ms": latency_summary([s.latency for s in crisis])},
+        "others": {"sent": len(others), "answered": sum(s.outcome == "ok" for s in others),
+                   "busy": sum(s.outcome in BUSY for s in others), "failed": len(failed),
+                   "failures": sorted({s.outcome for s in failed}),
+                   "answered_latency_ms": latency_summary([s.latency for s in others if s.outcome == "ok"])},
+        "ok": not late and not failed and bool(crisis),
+    }
+
+
+async def drive(url: str, rate: float, duration: float, warmup: float, seed: int) -> list[Any]:
+    import secrets
+
+    from bench.loadgen import Client, open_loop
+
+    async with Client(url, timeout=30.0) as client:
+        samples, *_ = await open_loop(client, rate, duration, warmup, seed, f"ov{secrets.token_hex(3)}",
+                                      max_in_flight=100_000, timeout=30.0)
+    return samples
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    from bench.stack import start_bot
+
+    parser = argparse.ArgumentParser(prog="python -m bench.overload", description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=3 * MEASURED_CAPACITY, help="messages per second (default 3x capacity)")
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--crisis-limit", type=float, default=1.0, help="seconds a crisis hand-off may take")
+    parser.add_argument("--seed", type=int, default=15)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-overload-") as tmp:
+        stack = start_bot(Path(tmp))
+        try:
+            samples = asyncio.run(drive(stack.url, args.rate, args.duration, args.warmup, args.seed))
+        finally:
+            stack.close()
+    result = {"rate": args.rate, "duration_s": args.duration, **verdict(samples, args.crisis_limit)}
+    print(json.dumps(result, indent=2))
+    return 0 if result["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Load shedding with a crisis lane: when the server is full, everyone hears back fast, and a crisis still gets the hand-off.
+
+A Rasa process answers on one event loop. Past its capacity every message
+waits behind all the others, crisis messages included, until replies take
+many seconds. Here a process is full when it works on SHED_MAX_IN_FLIGHT
+messages at once (default 24), or when its event loop has been busy without
+a break for SHED_MAX_WAIT_MS (default 500): much of a turn runs without
+yielding, so waiting requests pile up in the loop's queue, where no counter
+sees them, and a loop that has not come up for air for half a second is the
+sign. Beyond that, and for a sender or an address over its rate, a message
+is answered at once with a friendly "busy, try again in a
+moment" that also says where to get help now (REST: 503 with Retry-After;
+the widget: a ``message_error`` it shows) — unless it signals a crisis:
+
+- the crisis lane: a message that an explicit-statement rule matches, or that
+  the crisis model finds concerning, is always admitted, whatever the load or
+  the rates. The rules cost microseconds and run on every shed candidate; the
+  model costs milliseconds, so it reads shed candidates only within a budget
+  (``MODEL_CHECKS_PER_SECOND`` per process) that keeps the check from becoming
+  the overload. A message the budget leaves to the rules alone still hears
+  where to get help, in the busy reply itself.
+- the rates: a sender may send ``SENDER_RATE`` messages a second (bursts of
+  ``SENDER_BURST``), an address ``ADDRESS_RATE`` (bursts of ``ADDRESS_BURST``);
+  far above any person's typing. Loopback callers (the local proxy, the
+  benchmark, tests) are not limited per address: nginx limits real clients
+  per address in front (deploy/nginx.conf) and marks those over its limit
+  with ``X-Over-Limit``, which is treated like an app limit here, so nginx's
+  limits never hold back a crisis reply either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import ipaddress
+from dataclasses import dataclass
+from typing import Any, Iterator, Optional
+
+from bot import wiring
+from bot.channels.guard import RateLimiter
+
+SENDER_RATE, SENDER_BURST = 10.0, 30.0
+ADDRESS_RATE, ADDRESS_BURST = 30.0, 90.0
+MODEL_CHECKS_PER_SECOND = 40.0
+RETRY_AFTER_SECONDS = 2
+OVER_LIMIT_HEADER = "X-Over-Limit"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a message was not admitted: ``busy`` (the server is full) or ``rate`` (a sender or address over its rate)."""
+
+    reason: str
+    retry_after: int
+
+    @property
+    def status(self) -> int:
+        return 503 if self.reason == "busy" else 429
+
+
+@functools.lru_cache(maxsize=64)
+def busy_text(region: Optional[str] = None) -> str:
+    """The busy reply, with the region's first crisis line: a person in crisis the checks missed still gets a number."""
+    help_now = "contact your local emergency number or a crisis line"
+    try:
+        from bot.resources import emergency_text, load_catalogue, plan_for, short_helpline
+        from bot.settings import get_settings
+
+        found = load_catalogue().region(region or get_settings().default_region)
+        lines = plan_for(found, "suicide")
+        emergency = emergency_text(found, "plain")
+        help_now = f"contact {short_helpline(lines[0])}, or {emergency} in an emergency" if lines else f"call {emergency}"
+    except Exception:  # noqa: BLE001 - the busy reply must never fail; the generic words still guide
+        pass
+    return (
+        "A lot of people are talking to me right now, so I could not answer that. "
+        f"Please send it again in a moment. If you need help now, {help_now}."
+    )
+
+
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+class Admission:
+    """One process's door: how many messages are in, how long the loop has been busy, and who may come in now."""
+
+    TICK_SECONDS = 0.02
+
+    def __init__(self, max_in_flight: int, max_wait_seconds: float = 0.5) -> None:
+        self.max_in_flight = max_in_flight
+        self.max_wait_seconds = max_wait_seconds
+        self.in_flight = 0
+        self.last_tick: Optional[float] = None
+        self._ticker: Optional[asyncio.Task] = None
+        self._ticker_loop: Optional[asyncio.AbstractEventLoop] = None
+        self.senders = RateLimiter(SENDER_RATE, SENDER_BURST)
+        self.addresses = RateLimiter(ADDRESS_RATE, ADDRESS_BURST)
+        self.model_budget = RateLimiter(MODEL_CHECKS_PER_SECOND, MODEL_CHECKS_PER_SECOND)
+
+    def crisis_signal(self, text: str) -> bool:
+        """The crisis lane: rules always, the crisis model within its budget."""
+        from bot.understanding.crisis_rules import get_rules
+
+        if get_rules().match(text) is not None:
+            return True
+        model = wiring.peek("crisis_model")
+        if model is None or not self.model_budget.allow("model"):
+            return False
+        return model.most_concerning([text]) is not None
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            self.last_tick = loop.time()
+            await asyncio.sleep(self.TICK_SECONDS)
+
+    def busy_for(self) -> float:
+        """Seconds the event loop has gone without a break (0 when it is idle); starts the ticker on first use."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return 0.0
+        if self._ticker is None or self._ticker.done() or self._ticker_loop is not loop:
+            # First use, or a new event loop (a server restarted in the same process, tests): tick on this one.
+            self.last_tick = loop.time()
+            self._ticker, self._ticker_loop = loop.create_task(self._tick()), loop
+        return max(0.0, loop.time() - (self.last_tick or loop.time()) - self.TICK_SECONDS)
+
+    def refusal(self, text: str, sender: str, address: str, over_proxy_limit: bool = False) -> Optional[Refusal]:
+        """None to admit the message; else why not. Crisis messages are always admitted."""
+        sender_ok = self.senders.allow(sender)
+        address_ok = is_loopback(address) or self.addresses.allow(address)
+        full = self.in_flight >= self.max_in_flight or self.busy_for() >= self.max_wait_seconds
+        if sender_ok and address_ok and not over_proxy_limit and not full:
+            return None
+        if self.crisis_signal(text):
+            return None
+        if full:
+            return Refusal("busy", RETRY_AFTER_SECONDS)
+        retry = self.senders.retry_after(sender) if not sender_ok else self.addresses.retry_after(address)
+        return Refusal("rate", max(RETRY_AFTER_SECONDS, retry if not over_proxy_limit else RETRY_AFTER_SECONDS))
+
+    @contextlib.contextmanager
+    def admitted(self) -> Iterator[None]:
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+
+
+def admission() -> Admission:
+    """The process's one Admission (bot.wiring), sized by SHED_MAX_IN_FLIGHT and SHED_MAX_WAIT_MS."""
+
+    def build() -> Admission:
+        from bot.settings import get_settings
+
+        settings = get_settings()
+        return Admission(settings.shed_max_in_flight, settings.shed_max_wait_ms / 1000)
+
+    return wiring.get("admission", build)
+
+
+def over_proxy_limit(headers: Any) -> bool:
+    """nginx forwards a request over its rate with ``X-Over-Limit: 1`` (deploy/nginx.conf)."""
+    return str(headers.get(OVER_LIMIT_HEADER) or "").strip() == "1"
