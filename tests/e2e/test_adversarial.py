@@ -336,9 +336,9 @@ def test_a_flooding_sender_is_slowed_but_its_crisis_message_is_answered(adversar
 def proxy(adversary: dict, tmp_path_factory: pytest.TempPathFactory) -> int:
     """deploy/nginx.conf itself (bench.cluster.nginx_conf puts this run's ports in), in front of the server."""
     from bench.cluster import nginx_binary, nginx_conf
+    from tests.support.services import require_nginx
 
-    if not nginx_binary():
-        pytest.skip("nginx is not installed (make test installs it)")
+    require_nginx()
     workdir = tmp_path_factory.mktemp("proxy")
     conf, port = nginx_conf(workdir, [adversary["port"], adversary["port"]], free_port())
     process = subprocess.Popen(
