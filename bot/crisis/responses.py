@@ -14,13 +14,12 @@ generated file is stale.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.crisis import generated
 from bot.crisis.situation import GENERAL, SITUATION_CATEGORIES
 from bot.crisis.templates import (
     CATEGORY_TEMPLATES,
@@ -150,21 +149,8 @@ def render(catalogue: Catalogue | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is stale: run `make crisis-responses`", file=sys.stderr)
-            return 1
-        return 0
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding="utf-8")
-    print(f"crisis responses written to {args.output.relative_to(ROOT)}")
-    return 0
+    return generated.main(argv, description=__doc__.splitlines()[0], output=OUTPUT, render=render,
+                          make_target="crisis-responses", what="crisis responses")
 
 
 if __name__ == "__main__":

@@ -13,13 +13,13 @@ Run ``python -m bot.crisis.transcripts`` (``make crisis-transcripts``).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
 
+from bot.crisis import generated
 from bot.crisis.responses import OUTPUT as RESPONSES
 from bot.resources import linkify, load_catalogue
 from bot.settings import ROOT
@@ -84,20 +84,8 @@ def render(responses_file: Path = RESPONSES) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if the file is stale instead of writing it")
-    parser.add_argument("--output", type=Path, default=OUTPUT)
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
-        if current != text:
-            print(f"{args.output} is stale: run `make crisis-transcripts`", file=sys.stderr)
-            return 1
-        return 0
-    args.output.write_text(text, encoding="utf-8")
-    print(f"crisis transcripts written to {args.output.relative_to(ROOT)}")
-    return 0
+    return generated.main(argv, description=__doc__.splitlines()[0], output=OUTPUT, render=render,
+                          make_target="crisis-transcripts", what="crisis transcripts")
 
 
 if __name__ == "__main__":
