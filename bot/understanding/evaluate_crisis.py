@@ -196,11 +196,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--show-errors", action="store_true", help="print each wrong message (dev only)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fit the crisis model in process from the data (no `rasa train`) and score dev only")
     args = parser.parse_args(argv)
-    if not args.model.exists():
+    if args.quick:
+        from bot.understanding.quick_crisis import fit
+
+        agent, args.choose = fit(), True  # a quick fit never scores the test set
+    elif not args.model.exists():
         print(f"error: {args.model} is missing: run `make train`", file=sys.stderr)
         return 2
-    agent = load_agent(args.model)
+    else:
+        agent = load_agent(args.model)
     dev = score(agent, load(DEV_DIR))
     print(report("dev: held-out families", [r for r in dev if r.example.style != "public"]))
     print()

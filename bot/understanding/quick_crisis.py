@@ -1,0 +1,86 @@
+"""A fast loop for whoever writes crisis data: fit the crisis model in process and score the dev set.
+
+``make eval-crisis ARGS=--quick`` fits the same classifier ``rasa train``
+fits (same data: ``data/crisis/model/`` plus the Rasa NLU examples as everyday
+traffic; same options from config.yml) and reads the dev messages through the
+same ``CrisisModel.assess`` the server uses, in about a minute instead of a
+full training. Embeddings are kept in ``var/cache/`` keyed by a hash of the
+text, so only new lines are encoded on the next run.
+
+It never scores the test set: figures in README come from the trained
+archive (``make eval-crisis``), and the test set is scored only after the
+thresholds are frozen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+import numpy as np
+import yaml
+
+from bot.understanding import crisis_data
+
+CACHE = crisis_data.ROOT / "var" / "cache" / "embeddings.npz"
+COMPONENT = "bot.understanding.crisis_component.CrisisModel"
+
+
+def component_config(config_file: Path = crisis_data.ROOT / "config.yml") -> Dict[str, Any]:
+    pipeline = yaml.safe_load(config_file.read_text(encoding="utf-8"))["pipeline"]
+    entry = next(c for c in pipeline if c.get("name") == COMPONENT)
+    return {k: v for k, v in entry.items() if k != "name"}
+
+
+class EmbeddingCache:
+    """Sentence vectors by text hash, on disk between runs (the texts themselves are not stored)."""
+
+    def __init__(self, path: Path = CACHE) -> None:
+        self.path = path
+        self.vectors: Dict[str, np.ndarray] = {}
+        if path.exists():
+            with np.load(path) as stored:
+                self.vectors = {key: stored[key] for key in stored.files}
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+    def encode(self, encoder: Any, texts: Sequence[str]) -> np.ndarray:
+        missing = sorted({t for t in texts if self.key(t) not in self.vectors})
+        for start in range(0, len(missing), 64):
+            batch = missing[start:start + 64]
+            for text, vector in zip(batch, encoder.encode(batch), strict=True):
+                self.vectors[self.key(text)] = vector
+        if missing:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(self.path, **self.vectors)
+        return np.stack([self.vectors[self.key(t)] for t in texts])
+
+
+class QuickAgent:
+    """What ``evaluate_crisis.score`` needs of an agent: the crisis verdict of one message."""
+
+    def __init__(self, component: Any) -> None:
+        self.component = component
+
+    async def parse_message(self, text: str) -> Dict[str, Any]:
+        return {"crisis": self.component.assess(text).as_output()}
+
+
+def fit(config: Dict[str, Any] | None = None) -> QuickAgent:
+    from bot.understanding.crisis_component import CrisisModel
+    from bot.understanding.crisis_model import CrisisClassifier, ModelOptions
+    from bot.understanding.encoder import get_encoder
+
+    component = CrisisModel(config if config is not None else component_config(), None, None)  # type: ignore[arg-type]
+    examples: List[crisis_data.Example] = crisis_data.load(crisis_data.TRAIN_DIR)
+    examples += crisis_data.from_nlu_examples(crisis_data.read_nlu_files())
+    texts = [e.text for e in examples]
+    embeddings = EmbeddingCache().encode(get_encoder(), texts)
+    options = ModelOptions(c=float(component.config["c"]), char_ngrams=bool(component.config["char_ngrams"]),
+                           word_ngrams=bool(component.config["word_ngrams"]))
+    component.classifier = CrisisClassifier(options).fit(texts, embeddings, [e.category for e in examples])
+    print(f"fitted on {len(examples)} lines ({sum(e.is_crisis for e in examples)} crisis)")
+    return QuickAgent(component)
