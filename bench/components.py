@@ -165,7 +165,7 @@ async def main_async(args: argparse.Namespace) -> int:
         print(f"lever applied: {name}")
     from bot import rasa_patches
 
-    rasa_patches.apply()  # what every Rasa server process runs (a no-op under --lever stock_rasa)
+    rasa_patches.apply()  # what every Rasa server process runs (without its speed fixes under --lever stock_rasa)
 
     nodes = NodeTimer()
     with tempfile.TemporaryDirectory(prefix="bench-components-") as tmp:

@@ -18,10 +18,12 @@ the domain's responses exactly as Rasa's own generator does, plus:
 - numbers become ``tel:``/``sms:`` links on the web, and crisis replies lose
   their buttons on SMS (one plain message, every number written out);
 - the low-confidence fallback offers the topics closest to what was asked;
-- each crisis hand-off is audited (``bot.audit``), off the event loop;
 - for an EAP portal's visitor (the ``tenant`` slot, set from a verified
   token), the crisis replies and the cost/EAP answers add the organisation's
-  EAP line, and its anonymous daily counters are updated (``bot.tenants``).
+  EAP line.
+
+Rendering writes nothing: the crisis audit rows and the tenants' counters are
+written after the reply is sent, from the action's events (``bot.bookkeeping``).
 
 Anything that goes wrong here degrades to Rasa's plain rendering: a reply is
 never lost to an error in the extras.
@@ -29,31 +31,28 @@ never lost to an error in the extras.
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any, Dict, List, Optional
 
-import yaml
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, Restarted, SessionStarted, UserUttered
+from rasa.shared.core.events import Restarted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot import audit
 from bot.crisis.reflect import reflect
 from bot.crisis.sensitive import sensitive_topic
 from bot.crisis.situation import situation
 from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
-from bot.settings import ROOT, get_settings
-from bot.tenants import analytics
+from bot.settings import get_settings
 from bot.tenants.directory import get_tenant
 from bot.tenants.model import TenantInfo
+from bot.topics import topic_labels
 
 logger = logging.getLogger(__name__)
 
-HANDOFF_RESPONSES = {f"utter_crisis_{category}" for category in CATEGORY_TEMPLATES}
+HANDOFF_RESPONSES = frozenset(f"utter_crisis_{category}" for category in CATEGORY_TEMPLATES)
 # The fallback reply; its buttons become the topics closest to what was asked.
 SUGGESTION_RESPONSE = "utter_default"
 MAX_SUGGESTIONS = 3
@@ -70,22 +69,6 @@ CHECK_IN_DECLINED = "utter_crisis_check_in_declined"
 CHECK_IN_INTENT = "crisis_check_in"
 # Answers that talk about paying for therapy or reaching a person: a tenant's visitor hears about their free EAP there.
 EAP_TOPICS = {"utter_faq/eap", "utter_faq/costs_insurance", "utter_faq/low_cost_options", "utter_human_handoff"}
-
-
-@functools.lru_cache(maxsize=1)
-def _topics() -> tuple[dict[str, Any], ...]:
-    with open(ROOT / "data" / "knowledge" / "topics.yml", encoding="utf-8") as fh:
-        return tuple(yaml.safe_load(fh)["topics"])
-
-
-def topic_labels() -> dict[str, str]:
-    """Topic id -> its button label."""
-    return {t["id"]: t["label"] for t in _topics()}
-
-
-def topic_subjects() -> dict[str, str]:
-    """Topic id -> the topic as a phrase that reads inside a sentence."""
-    return {t["id"]: t["subject"] for t in _topics() if t.get("subject")}
 
 
 def closest_topics(parse_data: Dict[str, Any], limit: int = MAX_SUGGESTIONS) -> List[str]:
@@ -113,16 +96,6 @@ def checked_in_topic(tracker: DialogueStateTracker) -> Optional[str]:
             topics = [e.get("value") for e in event.entities or [] if e.get("entity") == "faq_topic"]
             return topics[0] if topics else None
     return None
-
-
-def first_reply_of_session(tracker: DialogueStateTracker) -> bool:
-    """No bot message since the session (or a restart) began: newest first, so it stops early."""
-    for event in reversed(tracker.events):
-        if isinstance(event, BotUttered):
-            return False
-        if isinstance(event, (SessionStarted, Restarted)):
-            return True
-    return True
 
 
 class ContextualNLG(TemplatedNaturalLanguageGenerator):
@@ -165,10 +138,6 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             message = self.adapt(utter_action, message, tracker, output_channel)
         except Exception:  # noqa: BLE001
             logger.exception("could not adapt response %s to channel %s", utter_action, output_channel)
-        if utter_action in HANDOFF_RESPONSES:
-            self.audit(utter_action, tracker, output_channel, filled_slots.get("resolved_region") or "", tenant)
-        if tenant is not None:
-            self.count(utter_action, tracker, tenant)
         return message
 
     def with_declined_answer(
@@ -208,16 +177,6 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             )
         return message
 
-    @staticmethod
-    def count(utter_action: str, tracker: DialogueStateTracker, tenant: TenantInfo) -> None:
-        # The first reply of a session marks a conversation; no text or sender is kept.
-        if first_reply_of_session(tracker):
-            analytics.record(tenant.slug, "conversation")
-        if utter_action.startswith("utter_faq/"):
-            analytics.record(tenant.slug, "topic", utter_action.removeprefix("utter_faq/"))
-        elif utter_action in HANDOFF_RESPONSES:
-            analytics.record(tenant.slug, "crisis")
-
     def adapt(
         self, utter_action: str, message: Dict[str, Any], tracker: DialogueStateTracker, output_channel: str
     ) -> Dict[str, Any]:
@@ -236,20 +195,3 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
                 others = [b for b in message.get("buttons") or [] if not str(b.get("payload", "")).startswith("/faq/")]
                 message["buttons"] = [{"title": labels.get(t, t), "payload": f"/faq/{t}"} for t in topics] + others
         return message
-
-    @staticmethod
-    def audit(
-        utter_action: str, tracker: DialogueStateTracker, output_channel: str, region: str,
-        tenant: Optional[TenantInfo] = None,
-    ) -> None:
-        latest = tracker.latest_message.parse_data if tracker.latest_message else {}
-        verdict = latest.get("crisis") or {}
-        audit.record(
-            channel=output_channel,
-            tenant=tenant.slug if tenant else None,
-            region=region,
-            category=utter_action.removeprefix("utter_crisis_"),
-            # A hand-off that follows a "yes" to the check-in question.
-            layer=(verdict.get("layer") or "model") if verdict.get("zone") == "handoff" else "check_in",
-            sender_id=tracker.sender_id,
-        )

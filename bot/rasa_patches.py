@@ -18,7 +18,9 @@ each changes how fast a reply is computed, never what it is:
 ``apply()`` also installs the crisis model's conversation memory
 (``bot.understanding.memory``) and the filter that drops entities only the
 project's components may set from slash commands (``bot.nlu.protected``):
-the changes here to what a reply is, each kept in its own module.
+the changes here to what a reply is, each kept in its own module. And it
+hooks ``bot.bookkeeping`` in after each action's messages are sent (crisis
+audit rows, tenant counters), so rendering (``bot.nlg``) writes nothing.
 
 ``apply()`` is idempotent; ``bot.rasa_cli`` calls it before Rasa's command
 line starts, and tests and benchmarks that load an agent in process call it
@@ -163,6 +165,35 @@ def balance_workers() -> None:
     runners.serve = serve  # type: ignore[assignment]
 
 
+def _bookkeeping_after_actions() -> None:
+    """After Rasa sends an action's messages, record what they were (``bot.bookkeeping``).
+
+    ``execute_side_effects`` is where Rasa sends an action's replies, with the
+    events already on the tracker and the output channel at hand: the same
+    channel name the renderer was given. Bookkeeping runs even when sending
+    failed (the hand-off was still made), and never raises into the turn.
+    """
+    from rasa.core.processor import MessageProcessor
+
+    from bot import bookkeeping
+
+    stock = MessageProcessor.execute_side_effects
+    if getattr(stock, "_bookkeeping", False):
+        return
+
+    async def execute_side_effects(self: MessageProcessor, events: List[Any], tracker: Any, output_channel: Any) -> None:
+        try:
+            await stock(self, events, tracker, output_channel)
+        finally:
+            try:
+                bookkeeping.after_action(events, tracker, output_channel.name())
+            except Exception:  # noqa: BLE001 - a reply is never lost to bookkeeping
+                logger.exception("bookkeeping after an action failed")
+
+    execute_side_effects._bookkeeping = True  # type: ignore[attr-defined]
+    MessageProcessor.execute_side_effects = execute_side_effects  # type: ignore[method-assign]
+
+
 def _expected_warnings() -> None:
     """The FAQ topics are chosen by bot.understanding.intent_component, not by a ResponseSelector.
 
@@ -179,15 +210,21 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    import rasa.core.processor
-
     from bot.nlu import protected
     from bot.understanding import memory
 
     memory.install()
     protected.install()
+    _bookkeeping_after_actions()
     _expected_warnings()
+    hot_path()
+    _applied = True
+
+
+def hot_path() -> None:
+    """The speed fixes alone (``make bench ARGS="--lever stock_rasa"`` measures without them)."""
+    import rasa.core.processor
+
     _cached_action_validator()
     # The processor names the runner class when it loads a model.
     rasa.core.processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
-    _applied = True

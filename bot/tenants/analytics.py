@@ -8,7 +8,6 @@ hand-off cannot be singled out by subtraction.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
@@ -17,6 +16,7 @@ from typing import Optional
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.background import off_the_loop
+from bot.topics import topic_labels
 
 logger = logging.getLogger(__name__)
 
@@ -47,13 +47,6 @@ def record(tenant: Optional[str], kind: str, topic: str = "") -> None:
 
 def shown(n: int) -> str:
     return str(n) if n >= MIN_COUNT else f"<{MIN_COUNT}"
-
-
-@functools.lru_cache(maxsize=1)
-def _labels() -> dict[str, str]:
-    from bot.nlg import topic_labels
-
-    return topic_labels()
 
 
 def report(tenant: str, days: int = 30, url: Optional[str] = None, today: Optional[date] = None) -> str:
@@ -87,7 +80,7 @@ def report(tenant: str, days: int = 30, url: Optional[str] = None, today: Option
     if not per_day:
         lines.append("| (no activity) | | | |")
     lines += ["", "| Topic | Questions |", "|---|---:|"]
-    labels = _labels()
+    labels = topic_labels()
     for topic, n in sorted(per_topic.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"| {labels.get(topic, topic)} | {shown(n)} |")
     if not per_topic:

@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.crisis import ActionCrisisResources
 from actions.faq import ActionTellMeMore
-from bot.nlg import topic_subjects
 from bot.settings import ROOT
+from bot.topics import topic_subjects
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
 DOMAIN = {

@@ -21,6 +21,7 @@ from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.nlg import ContextualNLG
 from bot.resources import load_catalogue, the_region
 from bot.settings import ROOT
+from tests.support.turns import reply
 
 CHANNELS = ["rest", "socketio", "telegram", "slack", "facebook", "twilio", "cmdline"]
 GENERATED = yaml.safe_load((ROOT / "data/crisis/responses.yml").read_text())["responses"]
@@ -274,7 +275,7 @@ async def test_a_hand_off_writes_an_audit_row_without_text(use_db: str) -> None:
     t = DialogueStateTracker.from_events(
         "visitor-42", [UserUttered("secret words", parse["intent"], [], parse), SlotSet("channel_region", "IE")], slots=domain().slots
     )
-    await nlg.generate("utter_crisis_abuse", t, "socketio")
+    await reply(nlg, "utter_crisis_abuse", t, "socketio", domain())
     rows = []
     for _ in range(50):
         with session_factory(use_db).begin() as s:

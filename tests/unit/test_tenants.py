@@ -214,12 +214,23 @@ def test_an_unknown_or_removed_tenant_leaves_the_public_reply(tenants_db: str) -
     assert _render("utter_faq/eap", "globex")["text"] == _render("utter_faq/eap", None)["text"]
 
 
+def _turn(name: str, tenant: str, events: list | None = None) -> None:
+    """The reply sent in a server's turn, after which the counters are updated (bot.bookkeeping)."""
+    from bot.nlg import ContextualNLG
+    from tests.support.turns import reply
+    from tests.unit.test_crisis_responses import domain
+
+    t = DialogueStateTracker.from_events("visitor", [*(events or []), SlotSet("tenant", tenant)], slots=domain().slots)
+    asyncio.run(reply(ContextualNLG(domain=domain()), name, t, "telegram", domain()))
+
+
 def test_replies_count_conversations_topics_and_crises_without_text(tenants_db: str) -> None:
     from bot.db.session import session_factory
 
-    _render("utter_faq/eap", "acme")  # first reply: a conversation and a topic
-    _render("utter_faq/cbt", "acme", events=[UserUttered("hi"), BotUttered("hello")])  # not first
-    _render("utter_crisis_suicide", "acme", events=[BotUttered("hello")])
+    _turn("utter_faq/eap", "acme")  # first reply: a conversation and a topic
+    _turn("utter_faq/cbt", "acme", events=[UserUttered("hi"), BotUttered("hello")])  # not first
+    _turn("utter_crisis_suicide", "acme", events=[BotUttered("hello")])
+    _render("utter_faq/cbt", "acme")  # rendering alone (no reply sent) counts nothing
     with session_factory(tenants_db).begin() as s:
         rows = TenantRepository(s).counts("acme", date(2000, 1, 1))
         got = sorted((r.kind, r.topic, r.count) for r in rows)
