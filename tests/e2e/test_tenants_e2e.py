@@ -43,6 +43,21 @@ def test_crisis_reply_gives_988_first_then_the_eap_line_and_the_tenant_persists(
     assert portal.tracker().get_slot("tenant") == acme
 
 
+def test_a_hand_off_is_audited_once_after_the_reply_with_the_organisation(chat, acme: str, seeded_db: str) -> None:
+    from sqlalchemy import select
+
+    from bot.audit import hash_sender
+    from bot.db.models import CrisisEvent
+    from bot.db.session import session_factory
+
+    portal = chat({"tenant": acme})
+    assert "988" in portal.text("I want to kill myself")  # each turn's worker threads finish with it
+    with session_factory(seeded_db).begin() as s:
+        rows = s.scalars(select(CrisisEvent).where(CrisisEvent.sender_hash == hash_sender(portal.sender))).all()
+        got = [(r.tenant, r.category, r.region) for r in rows]
+    assert got == [(acme, "suicide", "US")]
+
+
 def test_the_organisations_counters_move_without_text(chat, acme: str, seeded_db: str) -> None:
     from bot.db.session import session_factory
     from bot.tenants.repository import TenantRepository
