@@ -16,15 +16,11 @@
   held in memory (bounded) and written when the database answers again, and
   ``healthy`` turns the readiness check red meanwhile. A database that is
   unreachable at start does not stop the server from starting.
-- Cheap per turn (docs/performance.md): a SQLite file is kept open (a pool of
-  connections) in WAL mode with ``synchronous=NORMAL``, so a turn's commit is
-  an append to the log rather than a synced rollback journal; a turn's events
-  are written with one executemany and read back with one precompiled
-  query, without ORM objects; and events are deserialised without Rasa's
-  per-event walk over every Event subclass. The trackers returned are the
-  ones Rasa's own retrieve builds. Several processes (Sanic workers) may
-  share one SQLite file: see ``_known`` for why none skips or repeats
-  another's events.
+- Cheap per turn (docs/performance.md): the engine, the precompiled
+  per-turn statements and the event decoding are in ``bot.tracker_sql``.
+  The trackers returned are the ones Rasa's own retrieve builds. Several
+  processes (Sanic workers) may share one SQLite file: see ``_known`` for
+  why none skips or repeats another's events.
 """
 
 from __future__ import annotations
@@ -32,7 +28,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import os
 import threading
 import weakref
 from collections import OrderedDict
@@ -40,17 +35,17 @@ from typing import Any, Iterator, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, validate_port
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import BotUttered, Event, SessionStarted
+from rasa.shared.core.events import BotUttered, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
-from sqlalchemy import bindparam, create_engine, delete, event, func, insert, or_, select, text
+from sqlalchemy import delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.pool import QueuePool
 
 from bot.privacy import purge, redact_event
 from bot.settings import get_settings
+from bot.tracker_sql import Statements, checkpoint, deserialise_events, is_sqlite_file, make_engine
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 3600
@@ -59,9 +54,6 @@ RETRY_SECONDS = 5.0
 # oldest held one is dropped (and counted in the log) rather than exhausting memory.
 MAX_HELD = 5000
 ERASE_RESPONSE = "utter_data_deleted"
-# How long a SQLite statement waits for another process's write lock (the
-# other Sanic worker, the retention purge) before failing the turn over to memory.
-SQLITE_BUSY_SECONDS = 5.0
 # How long a WAL checkpoint after an erase waits for other processes' readers.
 # Shorter: while it waits, new writers wait behind it (a turn is delayed, not failed).
 CHECKPOINT_BUSY_SECONDS = 1.0
@@ -71,54 +63,6 @@ def agent_tracker_store(agent: Any) -> Any:
     """The store an agent really uses: Rasa wraps it in a FailSafeTrackerStore (None without an agent)."""
     store = getattr(agent, "tracker_store", None)
     return getattr(store, "_tracker_store", store)
-
-
-def _secure_delete(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA secure_delete=ON")
-    cur.close()
-
-
-def _sqlite_file_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # WAL: a commit appends to the -wal file (no rollback journal to create,
-    # sync and delete), readers and the one writer do not block each other,
-    # and several processes can share the file (the busy timeout covers the
-    # short write lock). synchronous=NORMAL in WAL mode syncs at checkpoints
-    # only: a power cut may lose the last turns, never corrupt the file.
-    _secure_delete(dbapi_conn, _record)
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
-
-
-# Event type name -> class, as Rasa's ``Event.resolve_by_type`` finds it. Rasa
-# walks every (imported) Event subclass, with an ``inspect.isabstract`` per
-# class, for each event it deserialises: a third of a retrieve. The classes
-# are defined at import time and their type names are unique, so asking Rasa
-# once per type name gives the same class.
-_EVENT_CLASSES: dict[str, Optional[type[Event]]] = {}
-
-
-def _deserialise_events(serialised: list[dict[str, Any]]) -> list[Event]:
-    """``rasa.shared.core.events.deserialise_events``, with the class lookup done once per type."""
-    out = []
-    for data in serialised:
-        if "event" not in data:
-            continue
-        name = data["event"]
-        if name is None:
-            cls = None
-        elif name in _EVENT_CLASSES:
-            cls = _EVENT_CLASSES[name]
-        else:
-            cls = _EVENT_CLASSES[name] = Event.resolve_by_type(name)  # Rasa's own lookup (and error)
-        restored = cls._from_parameters(data) if cls is not None else None
-        if restored:
-            out.append(restored)
-        else:
-            logger.warning("a stored event could not be deserialised (type %r); skipped", name)
-    return out
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -143,35 +87,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         url = make_url(database_url) if database_url else make_url(
             self.get_db_url(dialect, host, validate_port(port), db, username, password, None, query)
         )
-        self._wal = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
-        self._busy_ms = int(SQLITE_BUSY_SECONDS * 1000)
-        if self._wal:
-            # Kept connections: SQLAlchemy 1.4's default for a SQLite file
-            # opens and closes one per session, i.e. twice a turn, and closing
-            # the last one also checkpoints the WAL. check_same_thread: the
-            # pool hands a connection to one thread at a time (event loop,
-            # recovery thread). timeout is SQLite's busy timeout.
-            self.engine = create_engine(
-                url, poolclass=QueuePool, pool_size=5, max_overflow=5, pool_timeout=5,
-                connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
-            )
-            # Deleted rows (retention, "delete my data") are overwritten on
-            # disk, not left readable in the file's free pages; and the WAL
-            # is checkpointed and truncated after such deletes (_checkpoint).
-            event.listen(self.engine, "connect", _sqlite_file_pragmas)
-        elif url.get_backend_name() == "sqlite":  # in memory: one connection, nothing on disk
-            self.engine = create_engine(url)
-            event.listen(self.engine, "connect", _secure_delete)
-        else:
-            pool = int(os.environ.get("SQL_POOL_SIZE") or 5)
-            overflow = int(os.environ.get("SQL_MAX_OVERFLOW") or 5)
-            connect_args = {"connect_timeout": 3} if url.get_backend_name() == "postgresql" else {}
-            # pre-ping: after a database restart a dead pooled connection is
-            # replaced instead of failing the next turn; pool_timeout: a full
-            # pool fails a turn in seconds rather than queueing it for ever.
-            self.engine = create_engine(
-                url, pool_size=pool, max_overflow=overflow, pool_pre_ping=True, pool_timeout=5, connect_args=connect_args
-            )
+        self._wal = is_sqlite_file(url)
+        self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(bind=self.engine)
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
         self._lock = threading.RLock()
@@ -184,7 +101,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self._held: OrderedDict[str, DialogueStateTracker] = OrderedDict()
         self._dropped = 0
         self._checkpoint_due = False
-        self._statements()
+        self._sql = Statements.for_table(self.SQLEvent.__table__)
         try:
             self._ensure_tables()
         except SQLAlchemyError as exc:
@@ -254,30 +171,6 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             self._up()
 
     # --- reading and writing ---------------------------------------------------------------
-
-    def _statements(self) -> None:
-        """The per-turn statements, built once (Core, not ORM: no objects per row, no query building).
-
-        The same SQL as Rasa's ``SQLTrackerStore._event_query``: a sender's
-        events from its latest SessionStarted on (or all of them), in id order.
-        """
-        events = self.SQLEvent.__table__
-        sender = bindparam("sender_id")
-        start = (
-            select(func.max(events.c.timestamp).label("session_start"))
-            .where(events.c.sender_id == sender, events.c.type_name == SessionStarted.type_name)
-            .subquery()
-        )
-        current = (
-            select(events.c.data)
-            .where(events.c.sender_id == sender)
-            .where(or_(events.c.timestamp >= start.c.session_start, start.c.session_start.is_(None)))
-            .order_by(events.c.id)
-        )
-        self._select_current = current
-        self._select_all = select(events.c.data).where(events.c.sender_id == sender).order_by(events.c.id)
-        self._count_current = select(func.count()).select_from(current.subquery())
-        self._insert = insert(events)
 
     def _remember(self, sender_id: str, stored: int, tracker: Optional[DialogueStateTracker]) -> None:
         with self._lock:
@@ -351,19 +244,19 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """Rasa's ``SQLTrackerStore._retrieve`` (``retrieve`` and ``retrieve_full_tracker``), same tracker, cheaper."""
-        statement = self._select_all if fetch_events_from_all_sessions else self._select_current
+        statement = self._sql.select_all if fetch_events_from_all_sessions else self._sql.select_current
         with self.session_scope() as session:
             rows = session.execute(statement, {"sender_id": sender_id}).scalars().all()
         if self.domain and rows:
             logger.debug("Recreating tracker from sender id '%s'", sender_id)
-            return DialogueStateTracker.from_events(sender_id, _deserialise_events([json.loads(r) for r in rows]),
+            return DialogueStateTracker.from_events(sender_id, deserialise_events([json.loads(r) for r in rows]),
                                                     self.domain.slots)
         logger.debug("Can't retrieve tracker matching sender id '%s' from SQL storage. Returning `None` instead.", sender_id)
         return None
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         """Rasa's: the tracker's events past those of the current session in the database."""
-        stored = session.execute(self._count_current, {"sender_id": tracker.sender_id}).scalar()
+        stored = session.execute(self._sql.count_current, {"sender_id": tracker.sender_id}).scalar()
         return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -410,7 +303,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
                         "data": json.dumps(data),
                     })
                 if rows:
-                    session.execute(self._insert, rows)  # one executemany for the turn
+                    session.execute(self._sql.insert, rows)  # one executemany for the turn
                 session.commit()
         if erased:
             self._checkpoint()
@@ -457,30 +350,20 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return deleted
 
     def _checkpoint(self) -> None:
-        """After deleting conversations from a SQLite file: copy the WAL into it and truncate the WAL.
+        """After deleting conversations from a SQLite file: empty its WAL (``bot.tracker_sql.checkpoint``).
 
-        secure_delete overwrites the deleted rows in the pages the delete
-        writes, but in WAL mode those pages go to the -wal file first, and the
-        frames the conversation was written in stay readable there until the
-        log is reused. A TRUNCATE checkpoint puts the overwritten pages into
-        the database file and empties the -wal file. It waits (busy timeout)
-        for readers in other processes; if one still holds an old snapshot,
-        the recovery thread tries again.
+        If a reader in another process still holds an old snapshot, the
+        recovery thread tries again.
         """
         if not self._wal:
             return
         try:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(CHECKPOINT_BUSY_SECONDS * 1000)}")
-                try:
-                    busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                finally:
-                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {self._busy_ms}")
+            busy = checkpoint(self.engine, CHECKPOINT_BUSY_SECONDS)
         except SQLAlchemyError as exc:
             if not self._checkpoint_due:
                 logger.warning("WAL checkpoint after a delete failed (%s); will retry", type(exc).__name__)
-            busy = 1
-        self._checkpoint_due = bool(busy)
+            busy = True
+        self._checkpoint_due = busy
 
     def close(self) -> None:
         self._stop.set()

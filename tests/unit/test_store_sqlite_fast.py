@@ -39,7 +39,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import QueuePool
 
 from bot import stores
-from bot.stores import PrivateSQLTrackerStore, _deserialise_events
+from bot.stores import PrivateSQLTrackerStore
+from bot.tracker_sql import SQLITE_BUSY_SECONDS
+from bot.tracker_sql import deserialise_events as _deserialise_events
 from tests.unit.test_shared_stores import POSTGRES_URL, needs_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,7 +112,7 @@ def test_sqlite_file_is_in_wal_mode_with_kept_connections(tmp_path: Path) -> Non
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
             assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1
-            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == int(stores.SQLITE_BUSY_SECONDS * 1000)
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == int(SQLITE_BUSY_SECONDS * 1000)
         asyncio.run(store.save(DialogueStateTracker.from_events("v", [*session_start(), *turn("hello")])))
         # WAL is a property of the file: every other process opening it uses it too
         with contextlib.closing(sqlite3.connect(path)) as other:
@@ -365,7 +367,7 @@ async def test_a_checkpoint_blocked_by_a_reader_is_retried(
         assert time.monotonic() - started < 1  # waited the checkpoint's short busy timeout, not the writers' 5 s
         pooled = [store.engine.connect() for _ in range(store.engine.pool.checkedin())]
         try:  # and every kept connection has the writers' timeout back
-            assert {c.exec_driver_sql("PRAGMA busy_timeout").scalar() for c in pooled} == {int(stores.SQLITE_BUSY_SECONDS * 1000)}
+            assert {c.exec_driver_sql("PRAGMA busy_timeout").scalar() for c in pooled} == {int(SQLITE_BUSY_SECONDS * 1000)}
         finally:
             for c in pooled:
                 c.close()
