@@ -32,6 +32,7 @@ from rasa.utils.endpoints import EndpointConfig
 from redis.exceptions import RedisError
 
 from bot.settings import SettingsError
+from bot.versions import require_tested
 
 logger = logging.getLogger(__name__)
 KEY_PREFIX = "therapyfaq"  # Rasa accepts letters and digits only
@@ -47,6 +48,7 @@ def _workers() -> int:
 
 
 def lock_store_from_url(url: Optional[str], workers: Optional[int] = None) -> LockStore:
+    require_tested()  # the lock stores here build on Rasa's LockStore and TicketLock internals
     if not url:
         if (workers if workers is not None else _workers()) <= 1:
             return InMemoryLockStore()

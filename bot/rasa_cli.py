@@ -87,6 +87,9 @@ def main() -> None:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    from bot.versions import require_tested
+
+    require_tested()  # before any of Rasa's or Sanic's internals is replaced
     export_defaults()
     disable_outbound()
     args = sys.argv[1:]

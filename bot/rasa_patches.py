@@ -22,6 +22,9 @@ the changes here to what a reply is, each kept in its own module. And it
 hooks ``bot.bookkeeping`` in after each action's messages are sent (crisis
 audit rows, tenant counters), so rendering (``bot.nlg``) writes nothing.
 
+Both ``apply()`` and ``balance_workers()`` first check that Rasa, rasa-sdk
+and Sanic are the versions these were tested with (``bot.versions``).
+
 ``apply()`` is idempotent; ``bot.rasa_cli`` calls it before Rasa's command
 line starts, and tests and benchmarks that load an agent in process call it
 too, so they run what the server runs.
@@ -137,6 +140,10 @@ def balance_workers() -> None:
 
     from sanic.server import runners
 
+    from bot.versions import require_tested
+
+    require_tested()
+
     if getattr(runners.serve, "_balanced", False):
         return
     stock_serve = runners.serve
@@ -210,6 +217,9 @@ def apply() -> None:
     global _applied
     if _applied:
         return
+    from bot.versions import require_tested
+
+    require_tested()  # every patch below was checked against these versions only
     from bot.nlu import protected
     from bot.understanding import memory
 

@@ -87,6 +87,8 @@ DEFAULTS: dict[str, str] = {
     "TWILIO_NUMBER": "",
     "TWILIO_WEBHOOK_URL": "",
     "TWILIO_API_URL": "https://api.twilio.com",
+    # Run although Rasa, rasa-sdk or Sanic differ from the versions the patches were tested with (bot/versions.py).
+    "ALLOW_UNTESTED_VERSIONS": "false",
 }
 
 _REGION = re.compile(r"^[A-Z]{2}$|^INTL$")
@@ -128,6 +130,7 @@ class Settings:
     shed_max_in_flight: int
     shed_max_wait_ms: int
     encoder_cache_size: int
+    allow_untested_versions: bool
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -206,6 +209,7 @@ class Settings:
             shed_max_in_flight=as_int("SHED_MAX_IN_FLIGHT", 1, 10_000),
             shed_max_wait_ms=as_int("SHED_MAX_WAIT_MS", 50, 60_000),
             encoder_cache_size=as_int("ENCODER_CACHE_SIZE", 0, 100_000),
+            allow_untested_versions=raw["ALLOW_UNTESTED_VERSIONS"].strip().lower() in ("1", "true", "yes", "on"),
         )
 
 

@@ -46,6 +46,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.privacy import purge, redact_event
 from bot.settings import get_settings
 from bot.tracker_sql import Statements, checkpoint, deserialise_events, is_sqlite_file, make_engine
+from bot.versions import require_tested
 
 logger = logging.getLogger(__name__)
 PURGE_INTERVAL_SECONDS = 3600
@@ -82,6 +83,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         retention_job: bool = True,
         **kwargs: Any,
     ) -> None:
+        require_tested()  # overrides SQLTrackerStore's internals (_retrieve, _additional_events)
         # Not SQLTrackerStore.__init__: it loops until the database answers,
         # so a database outage at start would keep the whole server down.
         url = make_url(database_url) if database_url else make_url(
