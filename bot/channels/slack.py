@@ -2,7 +2,8 @@
 
 Configured in credentials.yml as ``bot.channels.slack.SlackInput``; on only
 when SLACK_TOKEN and SLACK_SIGNING_SECRET are set. Rasa's stock connector
-already checks ``X-Slack-Signature``; what differs:
+already checks ``X-Slack-Signature``; here ``slack_sdk``'s ``SignatureVerifier``
+does (``bot.channels.verify.slack_signature_ok``). What else differs:
 
 - a missing signature is a 401 and a wrong or stale one a 403 (the stock
   answers 400 to both), and a signed but unreadable body a 400 where the

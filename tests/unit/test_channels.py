@@ -190,6 +190,24 @@ def test_slack_signatures() -> None:
     assert not verify.slack_signature_ok(secret, body + b"x", at, sign(at), now=now)
     assert not verify.slack_signature_ok(secret, body, "soon", sign("soon"), now=now)
     assert not verify.slack_signature_ok(secret, body, None, sign(at), now=now)
+    assert not verify.slack_signature_ok("", body, at, sign(at, ""), now=now)  # not configured
+    assert not verify.slack_signature_ok(secret, b"\xff" + body, at, sign(at), now=now)  # not UTF-8
+    assert not verify.slack_signature_ok(secret, body, at, sign(at)[:-1] + "é", now=now)  # not ASCII
+    assert not verify.slack_signature_ok(secret, body, at, sign(at))  # by the real clock `at` is long past
+
+
+def test_slack_signature_matches_slacks_documented_example() -> None:
+    # docs.slack.dev/authentication/verifying-requests-from-slack: the worked example.
+    secret, at = "8f742231b10e8888abcd99yyyzzz85a5", "1531420618"
+    body = (
+        b"token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V"
+        b"&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text="
+        b"&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+        b"&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    )
+    signature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+    assert verify.slack_signature_ok(secret, body, at, signature, now=float(at))
+    assert not verify.slack_signature_ok(secret, body.replace(b"foobar", b"foobaz"), at, signature, now=float(at))
 
 
 def test_twilio_signature_matches_twilios_documented_example() -> None:
