@@ -110,7 +110,7 @@ class Cluster:
         )
 
     def create_database(self) -> None:
-        from bot.db.__main__ import init_db
+        from bot.db.seed import init_db
 
         admin(f"CREATE DATABASE {self.db}")
         init_db(self.url)

@@ -85,7 +85,7 @@ async def load(tmp: Path) -> Any:
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.db.__main__ import init_db
+    from bot.db.seed import init_db
     from bot.settings import export_defaults, get_settings
 
     database_url = f"sqlite:///{tmp / 'bot.db'}"

@@ -232,7 +232,7 @@ def start_bot(workdir: Path, extra_env: Optional[dict[str, str]] = None, levers:
     ``startup_profile``: py-spy samples the Rasa server from its start to its first answer.
     ``model``: another trained model (e.g. one trained from a proposed config into /tmp).
     """
-    from bot.db.__main__ import init_db
+    from bot.db.seed import init_db
 
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'bot.db'}"

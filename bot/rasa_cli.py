@@ -80,13 +80,9 @@ def one_math_thread_per_worker() -> None:
 def main() -> None:
     if sys.argv[1:2] == ["run"]:  # training keeps every thread: it is one process doing large matrix work
         one_math_thread_per_worker()
-    from bot.settings import SettingsError, export_defaults, get_settings
+    from bot.settings import export_defaults, settings_or_exit
 
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    settings = settings_or_exit()
     from bot.versions import require_tested
 
     require_tested()  # before any of Rasa's or Sanic's internals is replaced

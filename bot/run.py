@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 from typing import Optional, Sequence
 
-from bot.settings import ROOT, SettingsError, export_defaults, get_settings
+from bot.settings import ROOT, export_defaults, get_settings, settings_or_exit
 from bot.supervise import Service, Supervisor
 
 RASA = str(Path(sys.executable).with_name("rasa"))
@@ -120,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shell", action="store_true", help="chat in the terminal instead of serving HTTP")
     args = parser.parse_args(argv)
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     env = rasa_env()
     processes: list[subprocess.Popen] = []
     groups: list[subprocess.Popen] = []  # started in a process group of their own

@@ -311,6 +311,22 @@ def export_defaults() -> None:
 
 
 
+def settings_or_exit() -> Settings:
+    """The settings, for a command that is starting: a malformed one stops it with one line and exit status 2.
+
+    Every entry point (``bot.run``, ``bot.rasa_cli``, ``bot.web``,
+    ``python -m bot.db``, ``python -m bot.settings exec``) starts with this,
+    so a bad setting reads the same everywhere and nothing starts half-configured.
+    """
+    import sys
+
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m bot.settings exec CMD ...``: run a Rasa command with every ``${VAR}`` resolvable."""
     import sys
@@ -319,11 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) < 2 or args[0] != "exec":
         print("usage: python -m bot.settings exec COMMAND [ARGS...]", file=sys.stderr)
         return 2
-    try:
-        get_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings_or_exit()
     export_defaults()
     os.execvp(args[1], args[1:])
     return 0  # pragma: no cover - execvp does not return

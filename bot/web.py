@@ -28,7 +28,7 @@ from typing import Any, Optional
 
 from aiohttp import web
 
-from bot.settings import ROOT, SettingsError, get_settings
+from bot.settings import ROOT, get_settings, settings_or_exit
 
 logger = logging.getLogger(__name__)
 
@@ -197,11 +197,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--host", default=None, help="default: WEB_HOST (127.0.0.1, this machine only)")
     parser.add_argument("--port", type=int, default=None, help="default: WEB_PORT (8080)")
     args = parser.parse_args(argv)
-    try:
-        settings = get_settings()
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not (STATIC_DIR / "vendor" / "socket.io.min.js").exists():
         print("warning: web/static/vendor/socket.io.min.js is missing; run `make web`", file=sys.stderr)

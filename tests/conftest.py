@@ -26,7 +26,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture()
 def db_url(tmp_path: Path) -> str:
     """A fresh SQLite database file, schema created and helplines seeded."""
-    from bot.db.__main__ import init_db
+    from bot.db.seed import init_db
 
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     init_db(url)

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.db.__main__ import init_db
+    from bot.db.seed import init_db
     from bot.db.session import session_factory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository

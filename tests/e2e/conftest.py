@@ -30,7 +30,7 @@ def e2e_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seeded_db(e2e_dir: Path) -> str:
-    from bot.db.__main__ import init_db
+    from bot.db.seed import init_db
 
     url = f"sqlite:///{e2e_dir / 'bot.db'}"
     init_db(url)

@@ -61,7 +61,7 @@ class Server:
 
     def start(self) -> None:
         from bench.cluster import answered
-        from bot.db.__main__ import init_db
+        from bot.db.seed import init_db
         from bot.run import rasa_server_cmd
 
         admin(f"CREATE DATABASE {self.db}")

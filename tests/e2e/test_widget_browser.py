@@ -71,7 +71,7 @@ class Stack:
 
 def tenant_database(folder: Path) -> str:
     """A database of its own (the shared one belongs to other tests), with one EAP tenant."""
-    from bot.db.__main__ import init_db
+    from bot.db.seed import init_db
     from bot.db.session import session_factory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository

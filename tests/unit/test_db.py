@@ -7,9 +7,9 @@ from pathlib import Path
 import yaml
 from sqlalchemy import func, inspect, select
 
-from bot.db.__main__ import init_db
 from bot.db.models import CrisisEvent, CrisisResource
 from bot.db.repository import HelplineRepository
+from bot.db.seed import init_db
 from bot.db.session import get_engine, session_factory
 from bot.settings import ROOT
 

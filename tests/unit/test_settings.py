@@ -1,6 +1,6 @@
 import pytest
 
-from bot.settings import DEFAULTS, Settings, SettingsError
+from bot.settings import DEFAULTS, ROOT, Settings, SettingsError
 
 
 def test_defaults_work_on_a_fresh_machine() -> None:
@@ -105,3 +105,16 @@ def test_rasa_is_started_with_the_api_off_cors_limited_and_no_secret_in_its_argu
         assert "t" * 40 not in " ".join(cmd) and "--auth-token" not in cmd
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("command", [
+    ["bot.run"], ["bot.web"], ["bot.rasa_cli", "--version"], ["bot.db", "init"], ["bot.settings", "exec", "true"],
+])
+def test_every_entry_point_stops_on_a_bad_setting_with_one_line(command: list[str], tmp_path) -> None:
+    import subprocess
+    import sys
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "PYTHONPATH": str(ROOT), "RASA_PORT": "not-a-port"}
+    done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == "error: RASA_PORT must be a whole number, got 'not-a-port'"
