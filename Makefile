@@ -144,7 +144,7 @@ lint: $(VENV)/.installed ## ruff over the Python code
 	@$(VENV)/bin/ruff check bot actions tests bench
 
 .PHONY: typecheck
-typecheck: $(VENV)/.installed ## mypy over bot/, actions/ and bench/ (settings in pyproject.toml)
+typecheck: $(VENV)/.installed ## mypy over bot/, actions/, bench/ and tests/support/ (settings in pyproject.toml)
 	$(call step,[test] type check)
 	@$(VENV)/bin/mypy --no-error-summary
 

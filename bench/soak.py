@@ -25,8 +25,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.cluster import Cluster, reachable
 from bot.settings import ROOT
+from tests.support.cluster import Cluster, reachable
 
 MESSAGES = [
     "what is CBT?", "how much does therapy cost?", "tell me more", "what happens in the first session?",

@@ -334,8 +334,8 @@ def test_a_flooding_sender_is_slowed_but_its_crisis_message_is_answered(adversar
 
 @pytest.fixture(scope="module")
 def proxy(adversary: dict, tmp_path_factory: pytest.TempPathFactory) -> int:
-    """deploy/nginx.conf itself (bench.cluster.nginx_conf puts this run's ports in), in front of the server."""
-    from bench.cluster import nginx_binary, nginx_conf
+    """deploy/nginx.conf itself (tests.support.cluster.nginx_conf puts this run's ports in), in front of the server."""
+    from tests.support.cluster import nginx_binary, nginx_conf
     from tests.support.services import require_nginx
 
     require_nginx()

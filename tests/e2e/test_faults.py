@@ -23,9 +23,9 @@ from typing import Iterator
 import pytest
 from rasa.shared.core.events import UserUttered
 
-from bench.cluster import admin, free_port
 from tests.e2e.conftest import ROOT, rasa_env, terminate
 from tests.e2e.test_server import post, texts
+from tests.support.cluster import admin, free_port
 from tests.support.proxy import CuttableProxy
 
 pytestmark = [pytest.mark.usefixtures("postgres_running", "redis_running")]
@@ -60,9 +60,9 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        from bench.cluster import answered
         from bot.db.seed import init_db
         from bot.run import rasa_server_cmd
+        from tests.support.cluster import answered
 
         admin(f"CREATE DATABASE {self.db}")
         init_db(self.url)

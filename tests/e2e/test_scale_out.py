@@ -18,8 +18,8 @@ from typing import Iterator
 import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from bench.cluster import Cluster, free_port, nginx_binary, nginx_conf
 from tests.e2e.test_server import texts
+from tests.support.cluster import Cluster, free_port, nginx_binary, nginx_conf
 from tests.support.services import require_nginx
 
 SECRET = "scale-out-test-secret-" + "x" * 20

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.cluster import nginx_binary, reachable
+from tests.support.cluster import nginx_binary, reachable
 
 # port -> (service, the command that starts it on these machines)
 START = {

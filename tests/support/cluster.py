@@ -1,7 +1,9 @@
 """A local multi-instance deployment: N Rasa servers and one action server
 sharing a fresh PostgreSQL database and Redis, behind deploy/nginx.conf.
 
-Used by the scale-out tests and by ``make soak``. Everything it creates (the
+Used by the scale-out, fault and adversarial tests and by ``make soak``
+(``bench/soak.py``): test machinery, so it lives with the tests and the
+benchmarks borrow it, never the other way round. Everything it creates (the
 database, temp files, processes) is removed by ``stop()``.
 """
 
@@ -17,13 +19,18 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
-from bench.stack import free_port
 from bot.run import action_server_cmd, rasa_env, rasa_server_cmd
 from bot.settings import ROOT
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/4"
 READY_TIMEOUT = 300.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def reachable(port: int) -> bool:
