@@ -27,9 +27,10 @@ CACHE = crisis_data.ROOT / "var" / "cache" / "embeddings.npz"
 COMPONENT = "bot.understanding.crisis_component.CrisisModel"
 
 
-def component_config(config_file: Path = crisis_data.ROOT / "config.yml") -> Dict[str, Any]:
+def component_config(config_file: Path = crisis_data.ROOT / "config.yml", name: str = COMPONENT) -> Dict[str, Any]:
+    """The options config.yml gives the pipeline component ``name`` (the crisis model unless told)."""
     pipeline = yaml.safe_load(config_file.read_text(encoding="utf-8"))["pipeline"]
-    entry = next(c for c in pipeline if c.get("name") == COMPONENT)
+    entry = next(c for c in pipeline if c.get("name") == name)
     return {k: v for k, v in entry.items() if k != "name"}
 
 
