@@ -15,6 +15,7 @@ thresholds are frozen.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
@@ -55,8 +56,12 @@ class EmbeddingCache:
             for text, vector in zip(batch, encoder.encode(batch), strict=True):
                 self.vectors[self.key(text)] = vector
         if missing:
+            # Written aside and renamed: another quick run reading the cache never sees half a file.
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(self.path, **self.vectors)
+            partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
+            with partial.open("wb") as out:
+                np.savez(out, **self.vectors)
+            os.replace(partial, self.path)
         return np.stack([self.vectors[self.key(t)] for t in texts])
 
 
