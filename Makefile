@@ -178,7 +178,7 @@ eval: setup ## intent model: 3-fold cross-validation by family, per-label accura
 	@$(PY) -m bot.understanding.evaluate_faq --cv 3
 
 .PHONY: eval-faq
-eval-faq: setup ## intent model on its dev and test splits and the public questions (ARGS=--choose: dev only, thresholds)
+eval-faq: setup ## intent model on its dev and test splits and the public questions (ARGS=--choose: dev only, thresholds; --quick: fit in process from data/nlu, dev only)
 	@$(PY) -m bot.understanding.evaluate_faq $(ARGS)
 
 .PHONY: eval-crisis

@@ -15,6 +15,7 @@ thresholds are frozen.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
@@ -27,9 +28,10 @@ CACHE = crisis_data.ROOT / "var" / "cache" / "embeddings.npz"
 COMPONENT = "bot.understanding.crisis_component.CrisisModel"
 
 
-def component_config(config_file: Path = crisis_data.ROOT / "config.yml") -> Dict[str, Any]:
+def component_config(config_file: Path = crisis_data.ROOT / "config.yml", name: str = COMPONENT) -> Dict[str, Any]:
+    """The options config.yml gives the pipeline component ``name`` (the crisis model unless told)."""
     pipeline = yaml.safe_load(config_file.read_text(encoding="utf-8"))["pipeline"]
-    entry = next(c for c in pipeline if c.get("name") == COMPONENT)
+    entry = next(c for c in pipeline if c.get("name") == name)
     return {k: v for k, v in entry.items() if k != "name"}
 
 
@@ -54,8 +56,12 @@ class EmbeddingCache:
             for text, vector in zip(batch, encoder.encode(batch), strict=True):
                 self.vectors[self.key(text)] = vector
         if missing:
+            # Written aside and renamed: another quick run reading the cache never sees half a file.
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(self.path, **self.vectors)
+            partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.partial")
+            with partial.open("wb") as out:
+                np.savez(out, **self.vectors)
+            os.replace(partial, self.path)
         return np.stack([self.vectors[self.key(t)] for t in texts])
 
 
