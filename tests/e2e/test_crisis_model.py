@@ -17,15 +17,16 @@ from bot.understanding import evaluate_crisis as ev
 from bot.understanding.crisis_data import TEST_DIR, load
 
 # Enforced on the test set by `make test`: regression floors just under what the
-# frozen thresholds scored when the test set was first scored (96.4% recall,
-# 93.9% of explicit/attempt/immediate handed off, 3.3% and 8.7% of lookalikes
-# handed off and checked in, no unrelated request handed off). Three are short
-# of the product's targets (ev.TARGETS); README and docs/crisis-protocol.md say so.
+# frozen thresholds (0.83 / 0.43, chosen on dev) scored when the test set was
+# scored after the 2026-12-05 data round (98.3% recall, 97.4% of
+# explicit/attempt/immediate handed off, 7.0% and 10.2% of lookalikes handed off
+# and checked in, no unrelated request handed off). Three are short of the
+# product's targets (ev.TARGETS); README and docs/crisis-protocol.md say so.
 FLOORS = {
-    "crisis_recall": 0.96,
-    "handoff_kinds_handed_off": 0.93,
-    "lookalikes_handed_off": 0.035,
-    "lookalikes_checked_in": 0.10,
+    "crisis_recall": 0.98,
+    "handoff_kinds_handed_off": 0.97,
+    "lookalikes_handed_off": 0.075,
+    "lookalikes_checked_in": 0.105,
     "unrelated_handed_off": 0.0,
 }
 

@@ -15,9 +15,9 @@ from bot.understanding import evaluate_faq as ev
 from bot.understanding import faq_data
 from bot.understanding.intent_model import CLARIFY_INTENT
 
-# Measured 2026-12-04 (make eval-faq): right 77.3%, out-of-scope answered 29.2%, handed to crisis 0.9%
+# Measured 2026-12-05 (make eval-faq): right 78.8%, out-of-scope answered 16.0%, handed to crisis 0.9%
 # (1 message: a weather question). The targets are not met; these floors stop a regression.
-FLOORS = {"right": 0.76, "out_of_scope_answered": 0.30, "out_of_scope_crisis": 0.01}
+FLOORS = {"right": 0.78, "out_of_scope_answered": 0.17, "out_of_scope_crisis": 0.01}
 
 
 @pytest.fixture(scope="module")
