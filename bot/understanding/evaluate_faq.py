@@ -242,13 +242,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if misses(metrics(test)) else 0
 
 
+def per_label(rows: Sequence[Scored]) -> str:
+    """Right answers per expected label, worst first, with what the misses got."""
+    by: Dict[str, List[Scored]] = defaultdict(list)
+    for r in rows:
+        by[r.example.label].append(r)
+    lines = []
+    for label, group in sorted(by.items(), key=lambda kv: (np.mean([is_right(r) for r in kv[1]]), kv[0])):
+        right = sum(map(is_right, group))
+        got: Dict[str, int] = defaultdict(int)
+        for r in group:
+            if not is_right(r):
+                got[r.outcome] += 1
+        wrong = ", ".join(f"{k} {n}" for k, n in sorted(got.items(), key=lambda kv: -kv[1])[:3])
+        lines.append(f"  {label:36} {right:3}/{len(group):<3} {right / len(group):6.1%}  {wrong}")
+    return "\n".join(lines)
+
+
 def quick(args: argparse.Namespace) -> int:
     """``--quick``: fit in process, score the dev families and the public questions; never the test split."""
-    from bot.understanding.quick_faq import fit, per_label
+    from bot.understanding import quick_faq
 
-    model = fit(with_crisis=args.crisis)
+    model = quick_faq.fit(with_crisis=args.crisis)
     print(model.note)
-    dev, public = model.score(faq_data.dev_examples()), model.score(faq_data.read_public())
+
+    def score(examples: Sequence[Example]) -> List[Scored]:
+        rows, zones = model.predict(examples)
+        return decided([Scored(e, row, zone) for e, row, zone in zip(examples, rows, zones, strict=True)],
+                       model.classes, model.thresholds)
+
+    dev, public = score(faq_data.dev_examples()), score(faq_data.read_public())
     print(report("dev: held-out families (quick fit)", dev))
     print(report("dev: real questions from the public (quick fit)", public))
     print("per label, dev families and public together (worst first; what the misses got):")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 import numpy as np
@@ -32,8 +31,8 @@ from bot.understanding import faq_data
 from bot.understanding.quick_crisis import EmbeddingCache, component_config
 
 if TYPE_CHECKING:
-    from bot.understanding.evaluate_faq import Scored
     from bot.understanding.intent_component import IntentModel
+    from bot.understanding.intent_model import IntentThresholds
 
 COMPONENT = "bot.understanding.intent_component.IntentModel"
 NO_CRISIS_NOTE = "crisis zones skipped (--crisis fits the crisis model too): no message is handed to crisis here"
@@ -62,15 +61,18 @@ class QuickModel:
 
         return asyncio.run(run())
 
-    def score(self, examples: Sequence[faq_data.Example]) -> List[Scored]:
+    @property
+    def thresholds(self) -> IntentThresholds:
+        return self.component.thresholds
+
+    def predict(self, examples: Sequence[faq_data.Example]) -> tuple[np.ndarray, List[str]]:
+        """The intent model's probabilities and the crisis zone per example (``evaluate_faq`` decides the outcome)."""
         from bot.understanding.encoder import get_encoder
-        from bot.understanding.evaluate_faq import Scored, decided
 
         assert self.component.classifier is not None
         texts = [e.text for e in examples]
         rows = self.component.classifier.predict_proba(texts, EmbeddingCache().encode(get_encoder(), texts))
-        return decided([Scored(e, row, zone) for e, row, zone in zip(examples, rows, self.zones(texts), strict=True)],
-                       self.classes, self.component.thresholds)
+        return rows, self.zones(texts)
 
 
 def training_examples() -> List[faq_data.Example]:
@@ -99,22 +101,3 @@ def fit(config: Optional[Dict[str, Any]] = None, with_crisis: bool = False) -> Q
 
         crisis = quick_crisis.fit()
     return QuickModel(component, crisis)
-
-
-def per_label(rows: Sequence[Scored]) -> str:
-    """Right answers per expected label, worst first, with what the misses got."""
-    from bot.understanding.evaluate_faq import is_right
-
-    by: Dict[str, List[Scored]] = defaultdict(list)
-    for r in rows:
-        by[r.example.label].append(r)
-    lines = []
-    for label, group in sorted(by.items(), key=lambda kv: (np.mean([is_right(r) for r in kv[1]]), kv[0])):
-        right = sum(map(is_right, group))
-        got: Dict[str, int] = defaultdict(int)
-        for r in group:
-            if not is_right(r):
-                got[r.outcome] += 1
-        wrong = ", ".join(f"{k} {n}" for k, n in sorted(got.items(), key=lambda kv: -kv[1])[:3])
-        lines.append(f"  {label:36} {right:3}/{len(group):<3} {right / len(group):6.1%}  {wrong}")
-    return "\n".join(lines)

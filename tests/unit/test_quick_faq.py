@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from bot.understanding import evaluate_faq, faq_data, quick_faq
-from bot.understanding.evaluate_faq import Scored, decided
 from bot.understanding.intent_model import IntentThresholds
 
 
@@ -19,9 +18,10 @@ class FakeQuickModel:
     classes = ["faq/cbt", "greet", "out_of_scope"]
     note = "fake"
 
-    def score(self, examples: Sequence[faq_data.Example]) -> List[Scored]:
-        rows = [Scored(e, np.array([0.1, 0.1, 0.8]), "none") for e in examples]
-        return decided(rows, self.classes, IntentThresholds())
+    thresholds = IntentThresholds()
+
+    def predict(self, examples: Sequence[faq_data.Example]) -> tuple[np.ndarray, List[str]]:
+        return np.tile([0.1, 0.1, 0.8], (len(examples), 1)), ["none"] * len(examples)
 
 
 def test_the_quick_path_never_reads_the_test_split(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
