@@ -33,10 +33,11 @@ from bot import audit
 from bot.nlg import HANDOFF_RESPONSES
 from bot.resources import region_from_slots
 from bot.tenants import analytics
-from bot.tenants.directory import get_tenant
+from bot.tenants.directory import find_tenant
 from bot.tenants.model import TenantInfo
 
 logger = logging.getLogger(__name__)
+
 
 def first_reply_of_session(tracker: DialogueStateTracker, own: Iterable[Event] = ()) -> bool:
     """No bot message since the session (or a restart) began, not counting the action's ``own`` events.
@@ -56,24 +57,12 @@ def first_reply_of_session(tracker: DialogueStateTracker, own: Iterable[Event] =
     return True
 
 
-def tenant_of(tracker: DialogueStateTracker) -> Optional[TenantInfo]:
-    """The visitor's organisation, when the ``tenant`` slot names one that exists."""
-    slug = tracker.get_slot("tenant")
-    if not slug:
-        return None
-    try:
-        return get_tenant(slug)
-    except Exception:  # noqa: BLE001 - a missing count is better than a broken turn
-        logger.exception("tenant look-up failed")
-        return None
-
-
 def after_action(events: list[Event], tracker: DialogueStateTracker, output_channel: str) -> None:
     """Audit and count the replies among ``events`` (already logged on ``tracker``, already sent)."""
     replies = [e for e in events if isinstance(e, BotUttered) and (e.metadata or {}).get("utter_action")]
     if not replies:
         return
-    tenant = tenant_of(tracker)
+    tenant = find_tenant(tracker.get_slot("tenant"))
     first = tenant is not None and first_reply_of_session(tracker, events)
     for reply in replies:
         utter_action = str(reply.metadata["utter_action"])

@@ -46,7 +46,7 @@ from bot.crisis.situation import situation
 from bot.crisis.templates import CATEGORY_TEMPLATES
 from bot.resources import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
 from bot.settings import get_settings
-from bot.tenants.directory import get_tenant
+from bot.tenants.directory import find_tenant
 from bot.tenants.model import TenantInfo
 from bot.topics import topic_labels
 
@@ -114,7 +114,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> Optional[Dict[str, Any]]:
         filled_slots = tracker.current_slot_values()
-        tenant = self.tenant(tracker)
+        tenant = find_tenant(tracker.get_slot("tenant"))
         try:
             filled_slots.update(self.context_slots(tracker))
             latest_text = (tracker.latest_message.text or "") if tracker.latest_message is not None else ""
@@ -150,17 +150,6 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         tail = (answer or {}).get("text") or "What would you like to know about therapy?"
         message["text"] = f"{message.get('text') or ''}\n\n{tail}"
         return message
-
-    @staticmethod
-    def tenant(tracker: DialogueStateTracker) -> Optional[TenantInfo]:
-        slug = tracker.get_slot("tenant")
-        if not slug:
-            return None
-        try:
-            return get_tenant(slug)
-        except Exception:  # noqa: BLE001 - the public reply is complete without the tenant
-            logger.exception("tenant look-up failed")
-            return None
 
     @staticmethod
     def add_tenant_lines(utter_action: str, message: Dict[str, Any], tenant: TenantInfo) -> Dict[str, Any]:

@@ -57,6 +57,15 @@ def get_tenant(slug: Optional[str], url: Optional[str] = None) -> Optional[Tenan
     return all_tenants(url).get(slug)
 
 
+def find_tenant(slug: Optional[str]) -> Optional[TenantInfo]:
+    """``get_tenant`` inside a turn: any failure is logged and means "no organisation", never a broken reply."""
+    try:
+        return get_tenant(slug)
+    except Exception:  # noqa: BLE001 - the public reply is complete without the tenant
+        logger.exception("tenant look-up failed")
+        return None
+
+
 def allowed_origins(url: Optional[str] = None) -> frozenset[str]:
     """Every tenant portal's origins: browsers there may open the chat."""
     return frozenset(o for t in all_tenants(url).values() for o in t.allowed_origins)

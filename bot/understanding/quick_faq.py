@@ -75,11 +75,6 @@ class QuickModel:
         return rows, self.zones(texts)
 
 
-def training_examples() -> List[faq_data.Example]:
-    """What ``IntentModel.train`` learns from: data/nlu without the labels it leaves to others."""
-    return faq_data.train_examples()
-
-
 def fit(config: Optional[Dict[str, Any]] = None, with_crisis: bool = False) -> QuickModel:
     from bot.understanding.encoder import get_encoder
     from bot.understanding.intent_component import IntentModel
@@ -88,7 +83,7 @@ def fit(config: Optional[Dict[str, Any]] = None, with_crisis: bool = False) -> Q
 
     started = time.monotonic()
     component = IntentModel(config if config is not None else component_config(name=COMPONENT), None, None)  # type: ignore[arg-type]
-    examples = training_examples()
+    examples = faq_data.train_examples()  # what IntentModel.train learns from
     texts, labels = [e.text for e in examples], [e.label for e in examples]
     embeddings = EmbeddingCache().encode(get_encoder(), texts)
     options = ModelOptions(c=float(component.config["c"]), char_ngrams=bool(component.config["char_ngrams"]),
