@@ -83,8 +83,9 @@ def test_the_overlap_measure() -> None:
 @pytest.mark.parametrize("name,evaluation", [("dev", DEV), ("test", TEST)])
 def test_no_evaluation_line_equals_or_nearly_equals_a_training_line(name: str, evaluation: list[Example]) -> None:
     pairs = list(near_duplicates(evaluation, TRAIN + rasa_nlu_lines()))
-    shown = "\n".join(f"  {score:.2f} {e.text!r} ~ {t.text!r}" for e, t, score in pairs[:20])
-    assert not pairs, f"{len(pairs)} {name} lines share >= 80% of their words with a training line:\n{shown}"
+    # Only the training side is shown: whoever fixes the data rewords the training line without reading the held-out one.
+    shown = "\n".join(f"  {score:.2f} ~ {t.text!r}" for _, t, score in pairs[:20])
+    assert not pairs, f"{len(pairs)} {name} lines share >= 80% of their words with these training lines:\n{shown}"
 
 
 def test_no_crisis_training_line_nearly_equals_a_faq_hold_out_line() -> None:
