@@ -6,9 +6,9 @@ SHELL := /bin/bash
 
 VENV := .venv
 PY := $(VENV)/bin/python
-# Every rasa command goes through bot.rasa_cli: Rasa's crash reporter (which
+# Every rasa command goes through bot.runtime.rasa_cli: Rasa's crash reporter (which
 # starts from a bundled key even with telemetry off) is disabled, ${VAR}s resolve.
-RASA := $(PY) -m bot.rasa_cli
+RASA := $(PY) -m bot.runtime.rasa_cli
 # Python 3.10 exactly: Rasa Open Source 3.6 does not install on 3.11 or newer.
 PY310 := $(shell for p in python3.10 $$(ls -d $$HOME/.pyenv/versions/3.10.*/bin/python 2>/dev/null | sort -V | tail -1) /usr/bin/python3.10; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null && { command -v $$p; break; }; done)
@@ -62,9 +62,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-encoder.t
 .PHONY: venv
 venv: $(VENV)/.installed ## create .venv and install requirements
 
-$(SPACY_MODEL): bot/nlp/pipeline.py | $(VENV)/.installed
+$(SPACY_MODEL): bot/understanding/spacy_pipeline.py | $(VENV)/.installed
 	$(call step,[setup] building the spaCy pipeline (blank English + lookup lemmatizer))
-	@$(PY) -m bot.nlp.pipeline
+	@$(PY) -m bot.understanding.spacy_pipeline
 
 .PHONY: spacy
 spacy: $(SPACY_MODEL) ## build the project's spaCy pipeline
@@ -76,25 +76,25 @@ $(ENCODER): bot/understanding/encoder_build.py bot/understanding/encoder.py requ
 .PHONY: encoder
 encoder: $(ENCODER) ## verify the sentence encoder's weights (sha256) and export them to ONNX
 
-$(CRISIS_RESPONSES): bot/crisis/templates.py bot/crisis/responses.py bot/resources.py data/resources/helplines.yml | $(VENV)/.installed
+$(CRISIS_RESPONSES): bot/conversation/crisis/templates.py bot/conversation/crisis/responses.py bot/conversation/helplines.py data/resources/helplines.yml | $(VENV)/.installed
 	$(call step,[setup] writing the per-region crisis responses)
-	@$(PY) -m bot.crisis.responses
+	@$(PY) -m bot.conversation.crisis.responses
 
 .PHONY: crisis-responses
 crisis-responses: $(CRISIS_RESPONSES) ## regenerate data/crisis/responses.yml from templates + helplines
 
 CRISIS_TRANSCRIPTS := docs/crisis-transcripts.md
-$(CRISIS_TRANSCRIPTS): $(CRISIS_RESPONSES) bot/crisis/transcripts.py | $(VENV)/.installed
+$(CRISIS_TRANSCRIPTS): $(CRISIS_RESPONSES) bot/conversation/crisis/transcripts.py | $(VENV)/.installed
 	$(call step,[setup] writing every crisis reply, per region and channel, to $@)
-	@$(PY) -m bot.crisis.transcripts
+	@$(PY) -m bot.conversation.crisis.transcripts
 
 .PHONY: crisis-transcripts
 crisis-transcripts: $(CRISIS_TRANSCRIPTS) ## every crisis reply for every region, language and channel (web, SMS) in one file for review
 
 .PHONY: db
-db: $(VENV)/.installed ## create the database schema and seed the helplines (idempotent)
+db: $(VENV)/.installed ## create the database schema (idempotent)
 	$(call step,[setup] database)
-	@$(PY) -m bot.db init
+	@$(PY) -m bot.storage init
 
 $(MODEL_STAMP): $(TRAIN_INPUTS) | $(VENV)/.installed
 	$(call step,[train] data or config changed: training the model (about 4 minutes on 2 cores))
@@ -132,11 +132,11 @@ browser: ## install Debian's chromium (browser test) and nginx (scale-out test, 
 .PHONY: run
 run: setup ## set up, then start the action server, the Rasa server and the demo page (Ctrl-C stops all)
 	$(call step,[run] starting the action server, the Rasa server and the web page)
-	@$(PY) -m bot.run
+	@$(PY) -m bot.runtime.run
 
 .PHONY: shell
 shell: setup ## chat with the bot in the terminal
-	@$(PY) -m bot.run --shell
+	@$(PY) -m bot.runtime.run --shell
 
 .PHONY: lint
 lint: $(VENV)/.installed ## ruff over the Python code
@@ -151,18 +151,18 @@ typecheck: $(VENV)/.installed ## mypy over bot/, actions/, bench/ and tests/supp
 .PHONY: validate
 validate: $(VENV)/.installed $(CRISIS_RESPONSES) ## rasa data validate, warnings are failures
 	$(call step,[test] rasa data validate)
-	@$(PY) -m bot.crisis.responses --check
+	@$(PY) -m bot.conversation.crisis.responses --check
 	@$(RASA) data validate --config config.yml --domain domain.yml --data data --fail-on-warnings --quiet
 
 .PHONY: test-unit
 test-unit: $(VENV)/.installed $(SPACY_MODEL) $(ENCODER) ## unit tests (no trained model needed)
 	$(call step,[test] unit tests)
-	@$(PY) -m pytest tests/unit -rP -q
+	@$(PY) -m pytest tests/unit -q -rfE
 
 .PHONY: test-e2e
 test-e2e: setup browser ## end-to-end tests on the trained model and the running server
 	$(call step,[test] end-to-end tests)
-	@$(PY) -m pytest tests/e2e -rP -q
+	@$(PY) -m pytest tests/e2e -q -rfE
 
 .PHONY: test-stories
 test-stories: setup ## Rasa test stories, failing on any prediction error
@@ -175,19 +175,19 @@ test: lint typecheck validate setup test-unit test-e2e test-stories ## every tes
 
 .PHONY: eval
 eval: setup ## intent model: 3-fold cross-validation by family, per-label accuracy and confusions
-	@$(PY) -m bot.understanding.evaluate_faq --cv 3
+	@$(PY) -m bot.evaluation.faq --cv 3
 
 .PHONY: eval-faq
 eval-faq: setup ## intent model on its dev and test splits and the public questions (ARGS=--choose: dev only, thresholds; --quick: fit in process from data/nlu, dev only)
-	@$(PY) -m bot.understanding.evaluate_faq $(ARGS)
+	@$(PY) -m bot.evaluation.faq $(ARGS)
 
 .PHONY: eval-crisis
 eval-crisis: setup ## the crisis model on its dev and test sets: recall by kind and category, false alarms by kind (ARGS=--choose: dev only, thresholds)
-	@$(PY) -m bot.understanding.evaluate_crisis $(ARGS)
+	@$(PY) -m bot.evaluation.crisis $(ARGS)
 
 .PHONY: purge
 purge: $(VENV)/.installed ## delete stored conversations older than RETENTION_DAYS
-	@$(PY) -m bot.privacy purge
+	@$(PY) -m bot.storage.privacy purge
 
 .PHONY: bench-crisis
 bench-crisis: setup ## time the sentence encoder + crisis model per message (target: mean under 10 ms)
@@ -205,7 +205,7 @@ soak: setup browser ## two Rasa servers on PostgreSQL + Redis behind nginx, many
 
 .PHONY: crisis-report
 crisis-report: $(VENV)/.installed ## crisis hand-offs by day and category (no message text is stored)
-	@$(PY) -m bot.audit
+	@$(PY) -m bot.storage.audit
 
 .PHONY: clean
 clean: ## remove trained models and test results (keeps .venv and the database)

@@ -16,7 +16,7 @@ from typing import Any, Dict, List
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.settings import get_settings
+from bot.core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -1,21 +1,26 @@
 """``action_crisis_resources``: the full list of helplines for the visitor's region.
 
 Offered as a button in every crisis reply and run in a later turn, never in
-the crisis turn itself. Reads the ``crisis_resources`` table; if the database
-is unavailable it falls back to the same catalogue file the table is seeded
-from, so the list still arrives.
+the crisis turn itself. Reads the helpline catalogue (``data/resources/helplines.yml``,
+the one source every process reads), so the list never depends on a database.
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Dict, List
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
-from bot.resources import INTERNATIONAL, RegionInfo, emergency_text, format_helpline, load_catalogue, region_from_slots
+from bot.conversation.helplines import (
+    INTERNATIONAL,
+    RegionInfo,
+    emergency_text,
+    format_helpline,
+    load_catalogue,
+    region_from_slots,
+)
 
 
 def helplines_message(region: RegionInfo, channel: str) -> str:
@@ -29,27 +34,15 @@ def helplines_message(region: RegionInfo, channel: str) -> str:
     )
 
 
-def _from_database(code: str) -> RegionInfo | None:
-    from bot.db.repository import HelplineRepository
-    from bot.db.session import session_factory
-
-    with session_factory().begin() as session:
-        return HelplineRepository(session).region(code)
-
-
 class ActionCrisisResources(GuardedAction):
     def name(self) -> str:
         return "action_crisis_resources"
 
     async def work(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-        code = region_from_slots(tracker.get_slot)
-        region = await asyncio.to_thread(_from_database, code)
-        if region is None:  # database reachable but never seeded
-            region = load_catalogue().region(code)
-        dispatcher.utter_message(text=helplines_message(region, tracker.get_latest_input_channel() or ""))
-        return []
+        return self.fallback(dispatcher, tracker, domain)
 
     def fallback(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+        # Needs nothing that can be down (the catalogue is a file read once), so the fallback is the work itself.
         region = load_catalogue().region(region_from_slots(tracker.get_slot))
         dispatcher.utter_message(text=helplines_message(region, tracker.get_latest_input_channel() or ""))
         return []

@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import GuardedAction
-from bot.topics import topic_labels, topic_subjects
+from bot.conversation.topics import topic_labels, topic_subjects
 
 
 def more_sentence(topic: str, label: str) -> str:

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bench.stack import RASA
-from bot.settings import ROOT
+from bot.core.settings import ROOT
 
 CACHE = ROOT / "var" / "bench"
 

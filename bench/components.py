@@ -32,7 +32,7 @@ from typing import Any, Callable, Optional
 from bench.levers.sitecustomize import PATCHES as LEVERS
 from bench.stack import free_port
 from bench.workload import Conversation
-from bot.settings import ROOT
+from bot.core.settings import ROOT
 
 MODEL = ROOT / "models" / "therapy.tar.gz"
 Timings = dict[str, list[float]]
@@ -85,8 +85,8 @@ async def load(tmp: Path) -> Any:
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.db.seed import init_db
-    from bot.settings import export_defaults, get_settings
+    from bot.core.settings import export_defaults, get_settings
+    from bot.storage.seed import init_db
 
     database_url = f"sqlite:///{tmp / 'bot.db'}"
     init_db(database_url)
@@ -163,7 +163,7 @@ async def main_async(args: argparse.Namespace) -> int:
         module, patch = LEVERS[name]
         patch(importlib.import_module(module))
         print(f"lever applied: {name}")
-    from bot import rasa_patches
+    from bot.runtime import patches as rasa_patches
 
     rasa_patches.apply()  # what every Rasa server process runs (without its speed fixes under --lever stock_rasa)
 

@@ -41,8 +41,8 @@ from bench.baseline import ensure_baseline
 from bench.levers.sitecustomize import PATCHES as LEVERS
 from bench.report import document, missed
 from bench.stack import RASA, MemoryWatch, Stack, start_baseline, start_bot, tail
-from bot.run import rasa_env
-from bot.settings import ROOT
+from bot.core.settings import ROOT
+from bot.runtime.run import rasa_env
 
 RESULTS_JSON = ROOT / "bench" / "results.json"
 RESULTS_MD = ROOT / "bench" / "results.md"

@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.settings import ROOT
+from bot.core.settings import ROOT
 from tests.support.cluster import Cluster, reachable
 
 MESSAGES = [

@@ -1,6 +1,6 @@
 """Start the servers to measure, watch their memory, stop them.
 
-The bot is started with bot.run's own helpers (the commands, environment and
+The bot is started with bot.runtime.run's own helpers (the commands, environment and
 stop that ``make run`` uses), on free ports, with its tracker store
 and bot database in a temporary directory: a benchmark must never write into
 var/tracker.db or the real audit table. The stock baseline runs the same way
@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
 
-from bot.run import action_server_cmd, rasa_env, rasa_server_cmd, stop
-from bot.settings import ROOT
+from bot.core.settings import ROOT
+from bot.runtime.run import action_server_cmd, rasa_env, rasa_server_cmd, stop
 
 try:
     import psutil
@@ -232,7 +232,7 @@ def start_bot(workdir: Path, extra_env: Optional[dict[str, str]] = None, levers:
     ``startup_profile``: py-spy samples the Rasa server from its start to its first answer.
     ``model``: another trained model (e.g. one trained from a proposed config into /tmp).
     """
-    from bot.db.seed import init_db
+    from bot.storage.seed import init_db
 
     workdir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{workdir / 'bot.db'}"
@@ -245,7 +245,7 @@ def start_bot(workdir: Path, extra_env: Optional[dict[str, str]] = None, levers:
         ACTION_SERVER_URL=f"http://127.0.0.1:{action_port}/webhook",
         DATABASE_URL=database_url,
         TRACKER_STORE_DB=str(workdir / "tracker.db"),
-        # Set here so nothing is created under var/ (bot.settings.local_secret would write one there).
+        # Set here so nothing is created under var/ (bot.core.settings.local_secret would write one there).
         AUDIT_SALT=secrets.token_hex(16),
         SESSION_SECRET=secrets.token_hex(32),
     )

@@ -25,8 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture()
 def db_url(tmp_path: Path) -> str:
-    """A fresh SQLite database file, schema created and helplines seeded."""
-    from bot.db.seed import init_db
+    """A fresh SQLite database file with the schema created."""
+    from bot.storage.seed import init_db
 
     url = f"sqlite:///{tmp_path / 'bot.db'}"
     init_db(url)
@@ -36,8 +36,8 @@ def db_url(tmp_path: Path) -> str:
 @pytest.fixture()
 def use_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the process settings at the per-test database."""
-    from bot.db import session as db_session
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
+    from bot.storage import session as db_session
 
     monkeypatch.setenv("DATABASE_URL", db_url)
     get_settings.cache_clear()

@@ -6,7 +6,7 @@ start-up, and each named lever patches its target module right after that
 module is first imported (nothing is imported early, so start-up order is
 unchanged). Nothing here runs in ``make run``.
 
-- ``stock_rasa``: without the hot-path fixes of ``bot/rasa_patches.py``
+- ``stock_rasa``: without the hot-path fixes of ``bot/runtime/patches.py``
   (``hot_path``: Rasa's dask graph runner, and ``jsonschema.validate`` on
   every action server response), to measure what they bring.
 
@@ -26,11 +26,11 @@ LEVERS = {name.strip() for name in os.environ.get("BENCH_LEVERS", "").split(",")
 
 def _stock_rasa(module: Any) -> None:
     # Only the speed fixes: memory, protected entities and bookkeeping change what the bot does, so they stay.
-    module.hot_path = lambda: None  # bot.rasa_patches.apply calls it after this import
+    module.hot_path = lambda: None  # bot.runtime.patches.apply calls it after this import
 
 
 PATCHES: dict[str, tuple[str, Callable[[Any], None]]] = {
-    "stock_rasa": ("bot.rasa_patches", _stock_rasa),
+    "stock_rasa": ("bot.runtime.patches", _stock_rasa),
 }
 
 

@@ -1,7 +1,7 @@
 """Limits every channel applies before it trusts a request: size, nesting, metadata, rate.
 
 - **Body size**: Sanic itself refuses a body over ``REQUEST_MAX_BYTES`` with
-  a 413 before reading it (``bot.rasa_cli`` sets ``SANIC_REQUEST_MAX_SIZE``;
+  a 413 before reading it (``bot.runtime.rasa_cli`` sets ``SANIC_REQUEST_MAX_SIZE``;
   Sanic's own default is 100 MB).
 - **Nesting**: Python's JSON parser recurses, and a body nested a few
   thousand levels deep ends in a RecursionError, which used to surface as
@@ -33,7 +33,7 @@ MAX_JSON_DEPTH = 32
 # Metadata a client may send, as serialised JSON.
 MAX_METADATA_BYTES = 2048
 # field -> longest value kept. region ("GB") and locale ("en-GB") choose the
-# helplines (bot/nlu/context.py); the tenant is set by the channels from a
+# helplines (bot/understanding/context.py); the tenant is set by the channels from a
 # verified token only, never taken from here.
 METADATA_FIELDS: Dict[str, int] = {"region": 8, "locale": 35}
 # Flags kept only when exactly true: region_fixed (the embed snippet says every

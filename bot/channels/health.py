@@ -22,7 +22,7 @@ CHECK_TIMEOUT_SECONDS = 3.0
 
 
 def _tracker_store_ok(agent: Any) -> str:
-    from bot.stores import agent_tracker_store
+    from bot.storage.tracker_store import agent_tracker_store
 
     store = agent_tracker_store(agent)
     ping = getattr(store, "ping", None)

@@ -3,7 +3,7 @@
 A message over MAX_MESSAGE_CHARS is not run through the NLU pipeline (its
 cost grows with length, and nobody's question needs pages). But a long
 message is also how some people pour out what they are going through, so it
-is first read by the crisis model (registered in ``bot.wiring`` when Rasa
+is first read by the crisis model (registered in ``bot.core.wiring`` when Rasa
 loads the trained model; the explicit-statement rules alone where no model is
 loaded), in pieces: a piece that raises concern (hand-off or check-in) is
 processed in the message's place, so the crisis reply comes as for a short
@@ -17,7 +17,7 @@ from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
 
-from bot import wiring
+from bot.core import wiring
 from bot.understanding.crisis_rules import get_rules
 from bot.understanding.windows import MAX_SCAN_CHARS, pieces
 
@@ -55,7 +55,7 @@ def limited(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
     """``on_new_message`` with over-long messages screened, for channels that reply through an output channel."""
 
     async def handler(message: UserMessage) -> Any:
-        from bot.settings import get_settings
+        from bot.core.settings import get_settings
 
         text, reply = screen(message.text or "", get_settings().max_message_chars)
         if reply is not None:

@@ -104,7 +104,7 @@ def platform_secrets(env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     """channel -> the secret its ids are keyed with, for the platforms that are configured."""
     import os
 
-    from bot.settings import export_defaults
+    from bot.core.settings import export_defaults
 
     if env is None:
         export_defaults()
@@ -153,7 +153,7 @@ def migrate(tracker_url: str, secrets: Dict[str, str]) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
 
     parser = argparse.ArgumentParser(prog="python -m bot.channels.namespace", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["migrate"])

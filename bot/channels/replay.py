@@ -43,8 +43,8 @@ def record_first(channel: str, delivery_id: str, url: Optional[str] = None) -> b
     from sqlalchemy import delete
     from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-    from bot.db.models import Delivery
-    from bot.db.session import session_factory
+    from bot.storage.models import Delivery
+    from bot.storage.session import session_factory
 
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     try:

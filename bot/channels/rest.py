@@ -30,7 +30,7 @@ What differs from Rasa's stock ``RestInput``:
   (``tg-...``, ``sms-...``, the widget's 32-hex ids) is refused: each
   channel has its own namespace (``bot.channels.namespace``);
 - ``metadata`` keeps only ``region`` and ``locale`` (they choose the
-  helplines, bot/nlu/context.py); anything else is dropped, not stored;
+  helplines, bot/understanding/context.py); anything else is dropped, not stored;
 - when the server is full, or a sender or address is over its rate, a
   message with no crisis signal gets a 503 (429 for a rate) with
   Retry-After and a friendly "busy" reply that names a crisis line; a crisis
@@ -69,7 +69,7 @@ from bot.channels.limits import screen
 from bot.channels.namespace import reserved_sender
 from bot.channels.shed import admission, busy_text, over_proxy_limit
 from bot.channels.verify import json_error, json_object, same
-from bot.settings import get_settings
+from bot.core.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -239,7 +239,7 @@ class RestInput(StockRestInput):
             sender = unquote(sender)  # ids are URL-encoded in the path
             if not sender.strip() or len(sender) > MAX_SENDER_CHARS:
                 return json_error(400, f"The sender id must be 1-{MAX_SENDER_CHARS} characters.")
-            from bot.stores import agent_tracker_store
+            from bot.storage.tracker_store import agent_tracker_store
 
             store = agent_tracker_store(getattr(request.app.ctx, "agent", None))
             if not hasattr(store, "erase"):

@@ -37,8 +37,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
-from bot import wiring
 from bot.channels.guard import RateLimiter
+from bot.core import wiring
 
 SENDER_RATE, SENDER_BURST = 10.0, 30.0
 ADDRESS_RATE, ADDRESS_BURST = 30.0, 90.0
@@ -64,8 +64,8 @@ def busy_text(region: Optional[str] = None) -> str:
     """The busy reply, with the region's first crisis line: a person in crisis the checks missed still gets a number."""
     help_now = "contact your local emergency number or a crisis line"
     try:
-        from bot.resources import emergency_text, load_catalogue, plan_for, short_helpline
-        from bot.settings import get_settings
+        from bot.conversation.helplines import emergency_text, load_catalogue, plan_for, short_helpline
+        from bot.core.settings import get_settings
 
         found = load_catalogue().region(region or get_settings().default_region)
         lines = plan_for(found, "suicide")
@@ -155,10 +155,10 @@ class Admission:
 
 
 def admission() -> Admission:
-    """The process's one Admission (bot.wiring), sized by SHED_MAX_IN_FLIGHT and SHED_MAX_WAIT_MS."""
+    """The process's one Admission (bot.core.wiring), sized by SHED_MAX_IN_FLIGHT and SHED_MAX_WAIT_MS."""
 
     def build() -> Admission:
-        from bot.settings import get_settings
+        from bot.core.settings import get_settings
 
         settings = get_settings()
         return Admission(settings.shed_max_in_flight, settings.shed_max_wait_ms / 1000)

@@ -53,7 +53,7 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 from bot.channels.guard import METADATA_FIELDS, REQUEST_MAX_BYTES, allowed_metadata, too_deep
 from bot.channels.limits import screen
 from bot.channels.shed import admission, busy_text
-from bot.settings import get_settings, local_secret
+from bot.core.settings import get_settings, local_secret
 
 logger = logging.getLogger(__name__)
 

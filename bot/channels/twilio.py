@@ -80,7 +80,7 @@ class TurnCollector(CollectingOutputChannel):
 
     @classmethod
     def name(cls) -> str:
-        # bot/nlg.py shapes replies by this name (plain numbers, no crisis buttons).
+        # bot/conversation/nlg.py shapes replies by this name (plain numbers, no crisis buttons).
         return "twilio"
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from typing import Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.settings import SettingsError
+from bot.core.settings import SettingsError
 
 
 def _resource(raw: str) -> dict[str, str]:
@@ -62,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.db.seed import init_db
-    from bot.db.session import session_factory
+    from bot.storage.seed import init_db
+    from bot.storage.session import session_factory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository
 
@@ -113,10 +113,11 @@ def run(args: argparse.Namespace) -> int:
             return 1
         return 0
     if args.command == "report":
+        from bot.conversation.topics import topic_labels
         from bot.tenants.analytics import report
 
         try:
-            print(report(args.slug, days=max(1, args.days)))
+            print(report(args.slug, days=max(1, args.days), labels=topic_labels()))
         except LookupError:
             print(f"error: no organisation {args.slug!r}", file=sys.stderr)
             return 1

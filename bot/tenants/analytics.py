@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
-from typing import Optional
+from typing import Mapping, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.background import off_the_loop
-from bot.topics import topic_labels
+from bot.core.background import off_the_loop
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +23,7 @@ MIN_COUNT = 5
 
 
 def write_count(tenant: str, kind: str, topic: str = "", url: Optional[str] = None) -> None:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
     from bot.tenants.repository import TenantRepository
 
     with session_factory(url).begin() as session:
@@ -49,8 +48,18 @@ def shown(n: int) -> str:
     return str(n) if n >= MIN_COUNT else f"<{MIN_COUNT}"
 
 
-def report(tenant: str, days: int = 30, url: Optional[str] = None, today: Optional[date] = None) -> str:
-    from bot.db.session import session_factory
+def report(
+    tenant: str,
+    days: int = 30,
+    url: Optional[str] = None,
+    today: Optional[date] = None,
+    labels: Optional[Mapping[str, str]] = None,
+) -> str:
+    """The organisation's counters as a Markdown table; ``labels`` names topics (ids are shown without it).
+
+    The labels come from the caller (the content layer sits above tenants).
+    """
+    from bot.storage.session import session_factory
     from bot.tenants.repository import TenantRepository
 
     today = today or datetime.now(timezone.utc).date()
@@ -80,7 +89,7 @@ def report(tenant: str, days: int = 30, url: Optional[str] = None, today: Option
     if not per_day:
         lines.append("| (no activity) | | | |")
     lines += ["", "| Topic | Questions |", "|---|---:|"]
-    labels = topic_labels()
+    labels = labels or {}
     for topic, n in sorted(per_topic.items(), key=lambda kv: (-kv[1], kv[0])):
         lines.append(f"| {labels.get(topic, topic)} | {shown(n)} |")
     if not per_topic:

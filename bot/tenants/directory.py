@@ -27,7 +27,7 @@ _cache: dict[str, tuple[float, dict[str, TenantInfo]]] = {}
 
 
 def _load(url: Optional[str]) -> dict[str, TenantInfo]:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
     from bot.tenants.repository import TenantRepository
 
     with session_factory(url).begin() as session:

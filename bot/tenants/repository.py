@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Tenant, TenantDailyCount
+from bot.storage.models import Tenant, TenantDailyCount
 from bot.tenants.model import TenantInfo
 
 COUNT_KINDS = ("conversation", "topic", "crisis")

@@ -28,7 +28,7 @@ from typing import Optional
 
 import jwt
 
-from bot.settings import get_settings
+from bot.core.settings import get_settings
 from bot.tenants.directory import get_tenant
 
 ALGORITHM = "HS256"

@@ -32,7 +32,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import wiring
+from bot.core import wiring
 from bot.understanding import crisis_data
 from bot.understanding.crisis_model import (
     CHECK_IN,
@@ -55,7 +55,7 @@ CRISIS_INTENT = "crisis"
 CHECK_IN_INTENT = "crisis_check_in"
 FALLBACK_INTENT = "nlu_fallback"
 OUTPUT_KEY = "crisis"
-# Set on the message's metadata by the server from the tracker (bot.rasa_patches),
+# Set on the message's metadata by the server from the tracker (bot.runtime.patches),
 # replacing anything a client sent under this name.
 CONTEXT_KEY = "crisis_context"
 # Replies that move the conversation along (a yes or no to the check-in or to

@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import yaml
 
-from bot import wiring
+from bot.core import wiring
 
 RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "crisis" / "rules.yml"
 _SPACE = re.compile(r"\s+")

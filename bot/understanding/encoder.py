@@ -1,6 +1,6 @@
 """The shared sentence encoder: all-MiniLM-L6-v2, run with ONNX Runtime.
 
-One encoder per process (``bot.wiring``), one encoding per message: the Rasa
+One encoder per process (``bot.core.wiring``), one encoding per message: the Rasa
 featurizer computes it once and every component that needs it (the crisis
 model, the classifiers) reads the same vector from the message's features.
 
@@ -22,8 +22,8 @@ from typing import Any, List, Sequence
 
 import numpy as np
 
-from bot import wiring
-from bot.settings import get_settings
+from bot.core import wiring
+from bot.core.settings import get_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = ROOT / "var" / "encoder" / "all-MiniLM-L6-v2"
@@ -145,7 +145,7 @@ class SentenceEncoder:
 
 
 def get_encoder() -> SentenceEncoder:
-    """The process's encoder (built on first use; ``bot.wiring.override("encoder", …)`` in tests)."""
+    """The process's encoder (built on first use; ``bot.core.wiring.override("encoder", …)`` in tests)."""
     return wiring.get("encoder", SentenceEncoder)
 
 

@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, INTE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot import wiring
+from bot.core import wiring
 from bot.understanding.encoder import get_encoder
 from bot.understanding.featurizer import sentence_embedding
 from bot.understanding.intent_model import (

@@ -30,7 +30,7 @@ def e2e_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def seeded_db(e2e_dir: Path) -> str:
-    from bot.db.seed import init_db
+    from bot.storage.seed import init_db
 
     url = f"sqlite:///{e2e_dir / 'bot.db'}"
     init_db(url)
@@ -45,10 +45,10 @@ def agent(e2e_dir: Path, seeded_db: str):
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.rasa_patches import apply
-    from bot.settings import export_defaults, get_settings
+    from bot.core.settings import export_defaults, get_settings
+    from bot.runtime.patches import apply
 
-    apply()  # what every Rasa server process runs (bot.rasa_cli)
+    apply()  # what every Rasa server process runs (bot.runtime.rasa_cli)
     os.environ["TRACKER_STORE_DB"] = str(e2e_dir / "tracker.db")
     os.environ["DATABASE_URL"] = seeded_db
     os.environ["ACTION_SERVER_URL"] = f"http://127.0.0.1:{free_port()}/webhook"  # nothing listens there
@@ -88,7 +88,7 @@ def chat(agent, request: pytest.FixtureRequest):
 
 
 def rasa_env(**overrides: str) -> dict[str, str]:
-    from bot.settings import export_defaults
+    from bot.core.settings import export_defaults
 
     export_defaults()  # every ${VAR} in endpoints.yml / credentials.yml resolves
     env = dict(os.environ)

@@ -53,7 +53,7 @@ def fake() -> FakePlatforms:
 @pytest.fixture(scope="module")
 def organisation(seeded_db: str) -> str:
     """An EAP organisation a slash command might try to claim."""
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository
 
@@ -66,7 +66,7 @@ def organisation(seeded_db: str) -> str:
 
 @pytest.fixture(scope="module")
 def adversary(fake: FakePlatforms, organisation: str, e2e_dir: Path, seeded_db: str) -> dict[str, Any]:
-    from bot.run import rasa_server_cmd, wait_until_ready
+    from bot.runtime.run import rasa_server_cmd, wait_until_ready
 
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")

@@ -1,6 +1,6 @@
 """The trained intent model on its test families (never trained on, scored once), and the replies it leads to.
 
-TARGETS (bot.understanding.evaluate_faq) are the issue's; FLOORS are what
+TARGETS (bot.evaluation.faq) are the issue's; FLOORS are what
 this test enforces on the test split: the figures README reports, minus
 about a point.
 """
@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.understanding import evaluate_faq as ev
+from bot.evaluation import faq as ev
 from bot.understanding import faq_data
 from bot.understanding.intent_model import CLARIFY_INTENT
 

@@ -60,8 +60,8 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        from bot.db.seed import init_db
-        from bot.run import rasa_server_cmd
+        from bot.runtime.run import rasa_server_cmd
+        from bot.storage.seed import init_db
         from tests.support.cluster import answered
 
         admin(f"CREATE DATABASE {self.db}")
@@ -86,7 +86,7 @@ class Server:
             terminate(self.process)
         self.pg.cut()
         self.redis.cut()
-        from bot.db.session import get_engine
+        from bot.storage.session import get_engine
 
         get_engine(self.url).dispose()
         admin(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")
@@ -96,7 +96,7 @@ class Server:
 
         from rasa.shared.core.domain import Domain
 
-        from bot.stores import PrivateSQLTrackerStore
+        from bot.storage.tracker_store import PrivateSQLTrackerStore
 
         store = PrivateSQLTrackerStore(domain=Domain.empty(), database_url=self.url, retention_job=False)
         try:

@@ -38,7 +38,7 @@ def test_tell_me_more_refers_to_the_last_topic(chat) -> None:
 def _answers() -> dict[str, list[str]]:
     import yaml
 
-    from bot.settings import ROOT
+    from bot.core.settings import ROOT
 
     found = {}
     for path in (ROOT / "data" / "nlu").glob("*.yml"):

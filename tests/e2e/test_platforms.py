@@ -190,7 +190,7 @@ def rest(port: int, payload: Any, headers: Optional[dict[str, str]] = None) -> t
 def server_env(fake: FakePlatforms, e2e_dir: Path, seeded_db: str) -> dict[str, str]:
     import os
 
-    from bot.settings import DEFAULTS
+    from bot.core.settings import DEFAULTS
 
     env = {name: os.environ.get(name) or default for name, default in DEFAULTS.items()}
     env.update(os.environ)
@@ -225,7 +225,7 @@ def fake() -> FakePlatforms:
 @pytest.fixture(scope="module")
 def tenant(seeded_db: str) -> str:
     """An EAP organisation in the server's database, for the REST token tests."""
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository
 
@@ -237,7 +237,7 @@ def tenant(seeded_db: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(fake: FakePlatforms, tenant: str, e2e_dir: Path, seeded_db: str) -> int:
-    from bot.run import rasa_server_cmd, wait_until_ready
+    from bot.runtime.run import rasa_server_cmd, wait_until_ready
 
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")

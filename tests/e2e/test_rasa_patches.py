@@ -1,4 +1,4 @@
-"""The hot-path fixes in bot.rasa_patches compute exactly what stock Rasa computes, on the trained model."""
+"""The hot-path fixes in bot.runtime.patches compute exactly what stock Rasa computes, on the trained model."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_patches import SequentialGraphRunner
+from bot.runtime.patches import SequentialGraphRunner
 from tests.e2e.conftest import ROOT
 
 pytestmark = pytest.mark.e2e

@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.usefixtures("postgres_running", "redis_running")]
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository
 

@@ -1,4 +1,4 @@
-"""The real servers over HTTP: `bot.run` (what `make run` starts), and a Rasa
+"""The real servers over HTTP: `bot.runtime.run` (what `make run` starts), and a Rasa
 server whose action server is stopped, then hung."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def post(port: int, sender: str, message: str, timeout: float = 30) -> tuple[lis
 
 
 def wait_ready(port: int, process: subprocess.Popen, log: Path) -> None:
-    from bot.run import wait_until_ready
+    from bot.runtime.run import wait_until_ready
 
     if not wait_until_ready(f"http://127.0.0.1:{port}/", READY_TIMEOUT, process):
         pytest.fail(f"server on {port} did not start:\n{log.read_text()[-3000:]}")
@@ -52,7 +52,7 @@ def texts(messages: list[dict]) -> str:
 
 
 def start_bot_run(e2e_dir: Path, seeded_db: str, name: str) -> tuple[int, int, subprocess.Popen]:
-    """Start `python -m bot.run` (what `make run` starts) on free ports and wait until it answers."""
+    """Start `python -m bot.runtime.run` (what `make run` starts) on free ports and wait until it answers."""
     rasa_port, action_port = free_port(), free_port()
     log = e2e_dir / f"{name}.log"
     env = rasa_env(
@@ -64,7 +64,7 @@ def start_bot_run(e2e_dir: Path, seeded_db: str, name: str) -> tuple[int, int, s
         WEB_PORT=str(free_port()),
     )
     with log.open("w") as out:
-        process = subprocess.Popen([python(), "-m", "bot.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([python(), "-m", "bot.runtime.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_ready(rasa_port, process, log)
     except BaseException:
@@ -92,7 +92,7 @@ def stack(e2e_dir: Path, seeded_db: str):
 @pytest.fixture(scope="module")
 def lonely_rasa(e2e_dir: Path, seeded_db: str):
     """A Rasa server whose action endpoint points at a port nobody serves (yet)."""
-    from bot.run import rasa_server_cmd
+    from bot.runtime.run import rasa_server_cmd
 
     rasa_port, action_port = free_port(), free_port()
     log = e2e_dir / "lonely.log"

@@ -1,4 +1,4 @@
-"""`make run`'s launcher (bot.run) under failure: a killed helper comes back, the crisis reply never stops.
+"""`make run`'s launcher (bot.runtime.run) under failure: a killed helper comes back, the crisis reply never stops.
 
 Also its safe defaults: the action server and the web page listen on
 127.0.0.1 only, and no secret appears on any process's command line.
@@ -61,7 +61,7 @@ def launched(e2e_dir: Path, seeded_db: str):
     for name in ("ACTION_HOST", "WEB_HOST"):
         env.pop(name, None)  # the defaults are what is checked
     with log.open("w") as out:
-        process = subprocess.Popen([python(), "-m", "bot.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([python(), "-m", "bot.runtime.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         wait_ready(rasa_port, process, log)
         yield {"process": process, "log": log, "rasa": rasa_port, "action": action_port, "web": web_port}
@@ -115,7 +115,7 @@ def test_only_the_rasa_servers_end_stops_the_set(launched: dict) -> None:
     import psutil
 
     launcher = psutil.Process(launched["process"].pid)
-    rasa = [p for p in launcher.children() if "bot.rasa_cli" in " ".join(p.cmdline()) and "actions" not in p.cmdline()]
+    rasa = [p for p in launcher.children() if "bot.runtime.rasa_cli" in " ".join(p.cmdline()) and "actions" not in p.cmdline()]
     assert len(rasa) == 1
     os.killpg(rasa[0].pid, signal.SIGKILL)
     assert launched["process"].wait(timeout=30) == 1

@@ -15,7 +15,7 @@ from bot.tenants.model import make_tenant
 
 @pytest.fixture(scope="module")
 def acme(agent, seeded_db: str) -> str:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
     from bot.tenants.repository import TenantRepository
 
     with session_factory(seeded_db).begin() as s:
@@ -46,9 +46,9 @@ def test_crisis_reply_gives_988_first_then_the_eap_line_and_the_tenant_persists(
 def test_a_hand_off_is_audited_once_after_the_reply_with_the_organisation(chat, acme: str, seeded_db: str) -> None:
     from sqlalchemy import select
 
-    from bot.audit import hash_sender
-    from bot.db.models import CrisisEvent
-    from bot.db.session import session_factory
+    from bot.storage.audit import hash_sender
+    from bot.storage.models import CrisisEvent
+    from bot.storage.session import session_factory
 
     portal = chat({"tenant": acme})
     assert "988" in portal.text("I want to kill myself")  # each turn's worker threads finish with it
@@ -59,7 +59,7 @@ def test_a_hand_off_is_audited_once_after_the_reply_with_the_organisation(chat, 
 
 
 def test_the_organisations_counters_move_without_text(chat, acme: str, seeded_db: str) -> None:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
     from bot.tenants.repository import TenantRepository
 
     def counts() -> dict:

@@ -1,6 +1,6 @@
 """The web widget in a real browser (Debian's chromium driven by Playwright)
-against the real servers: the page from ``bot.web``, the action server and
-the Rasa server with the trained model, each started with ``bot.run``'s
+against the real servers: the page from ``bot.runtime.web``, the action server and
+the Rasa server with the trained model, each started with ``bot.runtime.run``'s
 commands on free ports.
 
 The tests run in file order, cheapest first: the page and its help panel are
@@ -71,8 +71,8 @@ class Stack:
 
 def tenant_database(folder: Path) -> str:
     """A database of its own (the shared one belongs to other tests), with one EAP tenant."""
-    from bot.db.seed import init_db
-    from bot.db.session import session_factory
+    from bot.storage.seed import init_db
+    from bot.storage.session import session_factory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository
 
@@ -90,7 +90,7 @@ def tenant_database(folder: Path) -> str:
 @pytest.fixture(scope="module")
 def stack(e2e_dir: Path) -> Iterator[Stack]:
     """All three servers, started together; Rasa is NOT waited for here (see `ready`)."""
-    from bot.run import action_server_cmd, rasa_server_cmd, web_server_cmd
+    from bot.runtime.run import action_server_cmd, rasa_server_cmd, web_server_cmd
 
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")
@@ -125,7 +125,7 @@ def stack(e2e_dir: Path) -> Iterator[Stack]:
 @pytest.fixture(scope="module")
 def ready(stack: Stack) -> Stack:
     """The stack once Rasa answers a message (its root answers before the model is loaded)."""
-    from bot.run import wait_until_ready
+    from bot.runtime.run import wait_until_ready
 
     if not wait_until_ready(stack.chat_url + "/", READY_TIMEOUT, stack.rasa):
         pytest.fail(f"the Rasa server did not start:\n{stack.log.read_text()[-3000:]}")
@@ -148,7 +148,7 @@ def ready(stack: Stack) -> Stack:
 @pytest.fixture(scope="module")
 def web(stack: Stack) -> Stack:
     """The stack once the web server answers (in about a second; Rasa takes a minute)."""
-    from bot.run import wait_until_ready
+    from bot.runtime.run import wait_until_ready
 
     if not wait_until_ready(stack.page_url + "healthz", 30, stack.others[0]):
         pytest.fail(f"the web server did not start:\n{stack.log.read_text()[-3000:]}")
@@ -322,13 +322,13 @@ def test_the_web_server_answers_bad_requests_with_4xx_never_500(web: Stack) -> N
     assert status < 500
     if status == 200:  # a Host header that is not a host name never reaches the page's policy
         assert "evil" not in headers["Content-Security-Policy"] and "*" not in headers["Content-Security-Policy"]
-    assert fetch(base + "static/../bot/settings.py")[0] in (403, 404)
+    assert fetch(base + "static/../bot/core/settings.py")[0] in (403, 404)
     assert fetch(base + "no-such-page")[0] == 404
     assert fetch(base, method="POST")[0] == 405
 
 
 def test_page_data_cannot_close_its_script_element() -> None:
-    from bot.web import json_for_html
+    from bot.runtime.web import json_for_html
 
     encoded = json_for_html({"name": "</script><script>alert(1)</script>", "amp": "&"})
     assert "<" not in encoded and ">" not in encoded and "&" not in encoded
@@ -418,7 +418,7 @@ def test_an_explicit_region_from_the_embed_config_wins(ready: Stack, page_at) ->
     """A site that knows its visitors' country says so; the help panel and the bot follow it."""
     from playwright.sync_api import expect
 
-    from bot.web import crisis_resources
+    from bot.runtime.web import crisis_resources
 
     irish = crisis_resources("IE", "plain")
     page = page_at(ready.page_url, locale="en-US", init_script="window.TherapyChatConfig = {region: 'ie'};")

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def workers(e2e_dir: Path, seeded_db: str) -> Iterator[tuple[int, Path, subprocess.Popen]]:
-    from bot.run import rasa_server_cmd
+    from bot.runtime.run import rasa_server_cmd
 
     port = free_port()
     tracker_db = e2e_dir / "tracker_workers.db"

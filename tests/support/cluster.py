@@ -19,8 +19,8 @@ import uuid
 from pathlib import Path
 from typing import Optional
 
-from bot.run import action_server_cmd, rasa_env, rasa_server_cmd
-from bot.settings import ROOT
+from bot.core.settings import ROOT
+from bot.runtime.run import action_server_cmd, rasa_env, rasa_server_cmd
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/4"
@@ -117,7 +117,7 @@ class Cluster:
         )
 
     def create_database(self) -> None:
-        from bot.db.seed import init_db
+        from bot.storage.seed import init_db
 
         admin(f"CREATE DATABASE {self.db}")
         init_db(self.url)
@@ -155,7 +155,7 @@ class Cluster:
     def tracker(self, sender: str, full: bool = True):
         import asyncio
 
-        from bot.stores import PrivateSQLTrackerStore
+        from bot.storage.tracker_store import PrivateSQLTrackerStore
 
         store = PrivateSQLTrackerStore(domain=domain(), database_url=self.url, retention_job=False)
         try:
@@ -173,7 +173,7 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
-        from bot.db.session import get_engine
+        from bot.storage.session import get_engine
 
         get_engine(self.url).dispose()
         admin(f"DROP DATABASE IF EXISTS {self.db} WITH (FORCE)")

@@ -3,8 +3,8 @@
 ``ActionBotResponse`` renders the response with the project's NLG (and marks
 the reply with its ``utter_action``, as Rasa does), the events go on the
 tracker, and ``MessageProcessor.execute_side_effects`` (with the hook that
-``bot.rasa_patches`` installs in every server) sends them and then writes the
-audit row and the tenant's counters (``bot.bookkeeping``).
+``bot.runtime.patches`` installs in every server) sends them and then writes the
+audit row and the tenant's counters (``bot.runtime.bookkeeping``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class ChannelOutput(CollectingOutputChannel):
 async def reply(nlg: NaturalLanguageGenerator, name: str, tracker: DialogueStateTracker, channel: str,
                 domain: Domain) -> List[Dict[str, Any]]:
     """Run response ``name`` in ``tracker``'s conversation as a server does; the messages sent."""
-    from bot.rasa_patches import _bookkeeping_after_actions
+    from bot.runtime.patches import _bookkeeping_after_actions
 
     _bookkeeping_after_actions()  # only this hook; idempotent
     output = ChannelOutput(channel)

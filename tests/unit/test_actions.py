@@ -11,8 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.crisis import ActionCrisisResources
 from actions.faq import ActionTellMeMore
-from bot.settings import ROOT
-from bot.topics import topic_subjects
+from bot.conversation.topics import topic_subjects
+from bot.core.settings import ROOT
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
 DOMAIN = {
@@ -35,7 +35,7 @@ async def run(action, name: str) -> CollectingDispatcher:
     return dispatcher
 
 
-async def test_more_helplines_for_the_channel_region_from_the_database(use_db: str) -> None:
+async def test_more_helplines_for_the_channel_region_from_the_catalogue() -> None:
     d = await run(ActionCrisisResources(), "crisis_more_gb_web")
     text = d.messages[0]["text"]
     assert "United Kingdom" in text
@@ -43,7 +43,7 @@ async def test_more_helplines_for_the_channel_region_from_the_database(use_db: s
     assert "999" in text
 
 
-async def test_more_helplines_default_region_on_sms_is_plain_text(use_db: str) -> None:
+async def test_more_helplines_default_region_on_sms_is_plain_text() -> None:
     d = await run(ActionCrisisResources(), "crisis_more_default_sms")
     text = d.messages[0]["text"]
     assert "988" in text and "911" in text
@@ -51,8 +51,8 @@ async def test_more_helplines_default_region_on_sms_is_plain_text(use_db: str) -
 
 
 async def test_more_helplines_still_arrive_when_the_database_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.db import session as db_session
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
+    from bot.storage import session as db_session
 
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
     get_settings.cache_clear()

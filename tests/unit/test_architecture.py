@@ -1,4 +1,4 @@
-"""The shape of the code, held by a test: no import circle in bot/ and actions/, no module too long to read.
+"""The shape of the code, held by a test: layers imported top to bottom only, no import circle, no module too long to read.
 
 The import graph is read from the source with ``ast`` (nothing is imported),
 counting every import, at module level or inside a function: a lazy import
@@ -12,9 +12,21 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from bot.settings import ROOT
+from bot.core.settings import ROOT
 
 PACKAGES = ("bot", "actions")
+# The layers, top to bottom (docs/architecture.md says why each sits where it does).
+# A module may import from its own layer or any layer below it, never above.
+# Prefixes are matched longest first: ``bot.storage.__main__`` is a command, an entry point.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("entry points", ("actions", "bot.runtime", "bot.evaluation", "bot.tenants.__main__", "bot.storage.__main__")),
+    ("channels", ("bot.channels",)),
+    ("conversation", ("bot.conversation",)),
+    ("tenants", ("bot.tenants",)),
+    ("understanding", ("bot.understanding",)),
+    ("storage", ("bot.storage",)),
+    ("core", ("bot.core", "bot")),
+)
 MAX_LINES = 400
 # Modules allowed past MAX_LINES: data tables only (a long literal list or
 # mapping that reads top to bottom), each with the reason. Logic does not go here.
@@ -117,8 +129,8 @@ def path_through(graph: dict[str, set[str]], group: set[str]) -> list[str]:
 
 def test_the_graph_is_read_from_the_source() -> None:
     graph = import_graph()
-    assert "bot.bookkeeping" in graph and "bot.audit" in graph["bot.bookkeeping"]
-    assert "bot.tenants.analytics" in graph["bot.bookkeeping"]  # ``from bot.tenants import analytics``
+    assert "bot.runtime.bookkeeping" in graph and "bot.storage.audit" in graph["bot.runtime.bookkeeping"]
+    assert "bot.tenants.analytics" in graph["bot.runtime.bookkeeping"]  # ``from bot.tenants import analytics``
     assert "actions.base" in graph["actions.crisis"]
 
 
@@ -130,6 +142,41 @@ def test_the_circle_finder_finds_a_circle() -> None:
 def test_no_import_circle() -> None:
     found = circles(import_graph())
     assert not found, "import circles:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def layer_of(module: str) -> int:
+    """Index in LAYERS (0 is the top) of the longest prefix that names ``module``."""
+    best, best_len = -1, -1
+    for depth, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            if (module == prefix or module.startswith(prefix + ".")) and len(prefix) > best_len:
+                best, best_len = depth, len(prefix)
+    return best
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    return sorted(
+        f"{a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
+        for a, targets in graph.items()
+        for b in targets
+        if layer_of(b) < layer_of(a)
+    )
+
+
+def test_every_module_belongs_to_a_layer() -> None:
+    assert not [m for m in modules() if layer_of(m) < 0]
+    assert layer_of("bot.storage.__main__") == 0 and layer_of("bot.storage.audit") == 5
+
+
+def test_the_layer_check_finds_an_upward_import() -> None:
+    assert upward_imports({"bot.core.settings": {"bot.channels.rest"}, "bot.channels.rest": {"bot.core.settings"}}) == [
+        "bot.core.settings (core) imports bot.channels.rest (channels)"
+    ]
+
+
+def test_imports_go_down_the_layers_only() -> None:
+    found = upward_imports(import_graph())
+    assert not found, "upward imports (move the shared code down, or pass it in from above):\n" + "\n".join(found)
 
 
 def test_no_module_is_too_long() -> None:

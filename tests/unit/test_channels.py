@@ -351,8 +351,8 @@ def test_bearer_header() -> None:
 
 @pytest.fixture()
 def tenant_secret(use_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    from bot.db.session import session_factory
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
+    from bot.storage.session import session_factory
     from bot.tenants import directory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository
@@ -400,7 +400,7 @@ def load_channels(monkeypatch: pytest.MonkeyPatch, **values: str) -> list:
     import rasa.shared.utils.common
     import rasa.shared.utils.io
 
-    from bot.settings import DEFAULTS
+    from bot.core.settings import DEFAULTS
 
     for name, default in DEFAULTS.items():
         monkeypatch.setenv(name, values.get(name, "" if name in PLATFORM_VARIABLES else default))

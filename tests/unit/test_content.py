@@ -11,7 +11,7 @@ import pytest
 import textstat
 import yaml
 
-from bot.settings import ROOT
+from bot.core.settings import ROOT
 
 TOPICS = yaml.safe_load((ROOT / "data/knowledge/topics.yml").read_text())["topics"]
 TOPIC_IDS = [t["id"] for t in TOPICS]
@@ -117,7 +117,7 @@ def test_sources_are_listed() -> None:
 
 # --- Per-region answers -------------------------------------------------------
 # Paying for therapy differs by country, so these answers have one variant per
-# served region (conditioned on `resolved_region`, which bot.nlg.ContextualNLG
+# served region (conditioned on `resolved_region`, which bot.conversation.nlg.ContextualNLG
 # fills at render time) plus one unconditioned default for every other region.
 
 HELPLINE_REGIONS = yaml.safe_load((ROOT / "data/resources/helplines.yml").read_text())["regions"]

@@ -253,8 +253,8 @@ def test_without_keep_talking_nothing_is_taken_as_a_share(classifier: CrisisClas
 
 
 def test_an_over_long_message_is_screened_by_the_loaded_model(classifier: CrisisClassifier) -> None:
-    from bot import wiring
     from bot.channels.limits import screen
+    from bot.core import wiring
 
     signal = "Everyone would be better off without me, I have written the letters and given the dog to my sister."
     assert component(classifier).assess(signal).zone == "handoff"

@@ -16,11 +16,11 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 import actions.crisis
 import actions.faq
-from bot.crisis.responses import main as generate_main
-from bot.crisis.templates import CATEGORY_TEMPLATES
-from bot.nlg import ContextualNLG
-from bot.resources import load_catalogue, the_region
-from bot.settings import ROOT
+from bot.conversation.crisis.responses import main as generate_main
+from bot.conversation.crisis.templates import CATEGORY_TEMPLATES
+from bot.conversation.helplines import load_catalogue, the_region
+from bot.conversation.nlg import ContextualNLG
+from bot.core.settings import ROOT
 from tests.support.turns import reply
 
 CHANNELS = ["rest", "socketio", "telegram", "slack", "facebook", "twilio", "cmdline"]
@@ -253,7 +253,7 @@ def test_suggestions_offer_the_closest_topics() -> None:
 
 
 def test_privacy_answer_states_the_configured_retention(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
 
     monkeypatch.setenv("RETENTION_DAYS", "14")
     get_settings.cache_clear()
@@ -267,8 +267,8 @@ def test_privacy_answer_states_the_configured_retention(monkeypatch: pytest.Monk
 async def test_a_hand_off_writes_an_audit_row_without_text(use_db: str) -> None:
     from sqlalchemy import select
 
-    from bot.db.models import CrisisEvent
-    from bot.db.session import session_factory
+    from bot.storage.models import CrisisEvent
+    from bot.storage.session import session_factory
 
     nlg = ContextualNLG(domain=domain())
     parse = {"intent": {"name": "crisis", "confidence": 1.0}, "entities": [], "crisis": {"category": "abuse", "layer": "rule", "zone": "handoff"}}

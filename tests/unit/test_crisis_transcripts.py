@@ -6,8 +6,8 @@ import re
 
 import yaml
 
-from bot.crisis.transcripts import CHANNELS, OUTPUT, main, replies
-from bot.settings import ROOT
+from bot.conversation.crisis.transcripts import CHANNELS, OUTPUT, main, replies
+from bot.core.settings import ROOT
 
 RESPONSES = yaml.safe_load((ROOT / "data/crisis/responses.yml").read_text())["responses"]
 HEADING = re.compile(r"^### (\w+) · (\S+) · (\S+) · (\w+)$", re.M)

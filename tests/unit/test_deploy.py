@@ -7,7 +7,7 @@ import re
 
 import yaml
 
-from bot.settings import DEFAULTS, ROOT
+from bot.core.settings import DEFAULTS, ROOT
 
 DEPLOY = ROOT / "deploy"
 
@@ -52,7 +52,7 @@ def test_nginx_routes_sockets_rest_and_platforms_with_affinity() -> None:
 
 
 def test_every_rasa_process_starts_through_the_projects_entry_point() -> None:
-    # bot.rasa_cli turns Rasa's crash reporter off and applies RASA_WORKERS and
+    # bot.runtime.rasa_cli turns Rasa's crash reporter off and applies RASA_WORKERS and
     # the hot-path fixes; a bare `rasa` command would silently skip all three.
     commands = [
         c["command"]
@@ -64,5 +64,5 @@ def test_every_rasa_process_starts_through_the_projects_entry_point() -> None:
     rasa_commands = [c for c in commands if "run" in c]
     assert len(rasa_commands) >= 3  # the Rasa server twice (image default, manifest) and the action server
     for command in rasa_commands:
-        assert command[:3] == ["python", "-m", "bot.rasa_cli"], command
+        assert command[:3] == ["python", "-m", "bot.runtime.rasa_cli"], command
     assert "RASA_WORKERS=1" in dockerfile  # one worker per pod: Kubernetes scales by pods

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import wiring
+from bot.core import wiring
 from bot.understanding import encoder_build
 from bot.understanding.encoder import DEFAULT_DIR, DIMENSION, PINNED_SHA256, EncoderNotBuilt, SentenceEncoder, get_encoder
 

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.nlu.context import region_from_metadata, region_from_text
-from bot.privacy import REDACTED_EMAIL, redact, redact_event
+from bot.storage.privacy import REDACTED_EMAIL, redact, redact_event
 from bot.tenants.model import TenantError, make_tenant
+from bot.understanding.context import region_from_metadata, region_from_text
 from bot.understanding.crisis_data import CATEGORIES
 from bot.understanding.crisis_rules import CrisisRules
 from bot.understanding.windows import pieces

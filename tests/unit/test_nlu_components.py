@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.context import ContextExtractor, region_from_metadata, region_from_text
+from bot.understanding.context import ContextExtractor, region_from_metadata, region_from_text
 
 
 def entity(message: Message, name: str):

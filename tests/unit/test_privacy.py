@@ -11,8 +11,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 
-from bot.privacy import purge, redact
-from bot.stores import PrivateSQLTrackerStore
+from bot.storage.privacy import purge, redact
+from bot.storage.tracker_store import PrivateSQLTrackerStore
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,9 @@ from typing import List, Sequence
 import numpy as np
 import pytest
 
-from bot.understanding import evaluate_faq, faq_data, quick_faq
+from bot.evaluation import faq as evaluate_faq
+from bot.evaluation import quick_faq
+from bot.understanding import faq_data
 from bot.understanding.intent_model import IntentThresholds
 
 

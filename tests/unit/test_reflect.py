@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.crisis.reflect import reflect
+from bot.conversation.crisis.reflect import reflect
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 import yaml
 
-from bot.resources import (
+from bot.conversation.helplines import (
     CATEGORY_PLAN,
     INTERNATIONAL,
     NEEDS,
@@ -16,7 +16,7 @@ from bot.resources import (
     region_from_slots,
     resolve_region,
 )
-from bot.settings import ROOT
+from bot.core.settings import ROOT
 
 REQUIRED_REGIONS = {"US", "CA", "GB", "IE", "AU", "NZ", "IN", INTERNATIONAL}
 RAW = yaml.safe_load((ROOT / "data/resources/helplines.yml").read_text())

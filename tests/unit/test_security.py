@@ -20,7 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels.guard import RateLimiter, allowed_metadata, json_depth, too_deep
 from bot.channels.namespace import migrate, platform_key, reserved_sender
-from bot.settings import ROOT, Settings, SettingsError
+from bot.core.settings import ROOT, Settings, SettingsError
 
 # --- limits before parsing -----------------------------------------------------------------
 
@@ -120,7 +120,7 @@ def test_ordinary_rest_senders_are_kept(sender: str) -> None:
 
 
 def test_conversations_stored_under_raw_platform_ids_are_moved(tmp_path: Path) -> None:
-    from bot.stores import PrivateSQLTrackerStore
+    from bot.storage.tracker_store import PrivateSQLTrackerStore
 
     store = PrivateSQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"), retention_job=False)
     intent = {"name": "greet", "confidence": 1.0}
@@ -147,7 +147,7 @@ def test_a_slash_command_cannot_set_protected_entities() -> None:
     from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.nlu import protected
+    from bot.understanding import protected
 
     protected.install()
     domain = Domain.from_dict({
@@ -197,8 +197,8 @@ def test_no_telegram_token_in_the_log_when_its_api_url_is_malformed(caplog: pyte
 
 
 def test_a_helper_that_dies_is_restarted_with_back_off_and_the_essential_one_ends_the_set(tmp_path: Path) -> None:
-    from bot import supervise
-    from bot.supervise import Service, Supervisor
+    from bot.runtime import supervise
+    from bot.runtime.supervise import Service, Supervisor
 
     lines: list[str] = []
     helper = Service("helper", [sys.executable, "-c", "import sys; sys.exit(3)"])

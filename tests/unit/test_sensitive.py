@@ -9,8 +9,8 @@ import textstat
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.crisis.sensitive import sensitive_topic
-from bot.nlg import ContextualNLG
+from bot.conversation.crisis.sensitive import sensitive_topic
+from bot.conversation.nlg import ContextualNLG
 from tests.unit.test_crisis_responses import BANNED, domain
 
 GENERAL = "Therapy can help. Many people who have had thoughts of suicide"

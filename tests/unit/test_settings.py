@@ -1,6 +1,6 @@
 import pytest
 
-from bot.settings import DEFAULTS, ROOT, Settings, SettingsError
+from bot.core.settings import DEFAULTS, ROOT, Settings, SettingsError
 
 
 def test_defaults_work_on_a_fresh_machine() -> None:
@@ -41,7 +41,7 @@ def test_settings_are_frozen() -> None:
 
 
 def test_env_example_documents_every_variable() -> None:
-    from bot.settings import ROOT
+    from bot.core.settings import ROOT
 
     text = (ROOT / ".env.example").read_text()
     missing = [name for name in DEFAULTS if f"{name}=" not in text]
@@ -52,7 +52,7 @@ def test_rasa_endpoints_resolve_every_variable(monkeypatch) -> None:
     """Rasa substitutes ${VAR} only in unquoted values; a quoted one stays literal and breaks silently."""
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.settings import ROOT, export_defaults
+    from bot.core.settings import ROOT, export_defaults
 
     monkeypatch.setenv("ACTION_SERVER_URL", "http://127.0.0.1:5999/webhook")
     monkeypatch.setenv("TRACKER_STORE_DB", "/tmp/some-tracker.db")
@@ -60,14 +60,14 @@ def test_rasa_endpoints_resolve_every_variable(monkeypatch) -> None:
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     assert endpoints.action.url == "http://127.0.0.1:5999/webhook"
     assert endpoints.tracker_store.kwargs["db"] == "/tmp/some-tracker.db"
-    assert endpoints.nlg.type == "bot.nlg.ContextualNLG"
+    assert endpoints.nlg.type == "bot.conversation.nlg.ContextualNLG"
 
 
 def test_the_rasa_command_sends_nothing_out() -> None:
     """Rasa's crash reporter would start from its bundled key even with telemetry off."""
     import sentry_sdk
 
-    from bot.rasa_cli import disable_outbound
+    from bot.runtime.rasa_cli import disable_outbound
 
     disable_outbound()
     import rasa.telemetry
@@ -78,7 +78,7 @@ def test_the_rasa_command_sends_nothing_out() -> None:
 
 
 def test_the_http_api_cannot_be_enabled_without_a_long_token() -> None:
-    from bot.settings import Settings, SettingsError
+    from bot.core.settings import Settings, SettingsError
 
     with pytest.raises(SettingsError, match="RASA_API_TOKEN"):
         Settings.from_env({"RASA_API_ENABLED": "true", "RASA_API_TOKEN": "short"})
@@ -87,8 +87,8 @@ def test_the_http_api_cannot_be_enabled_without_a_long_token() -> None:
 
 
 def test_rasa_is_started_with_the_api_off_cors_limited_and_no_secret_in_its_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.run import rasa_server_cmd
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
+    from bot.runtime.run import rasa_server_cmd
 
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://portal.example.org")
     monkeypatch.delenv("RASA_API_ENABLED", raising=False)
@@ -96,19 +96,19 @@ def test_rasa_is_started_with_the_api_off_cors_limited_and_no_secret_in_its_argu
     try:
         cmd = rasa_server_cmd(5005)
         assert "--enable-api" not in cmd and cmd[cmd.index("--cors") + 1] == "https://portal.example.org"
-        assert cmd[1:3] == ["-m", "bot.rasa_cli"]
+        assert cmd[1:3] == ["-m", "bot.runtime.rasa_cli"]
         monkeypatch.setenv("RASA_API_ENABLED", "true")
         monkeypatch.setenv("RASA_API_TOKEN", "t" * 40)
         get_settings.cache_clear()
         cmd = rasa_server_cmd(5005)
-        # The token reaches Rasa inside the process (bot.rasa_cli), never on a command line `ps` shows.
+        # The token reaches Rasa inside the process (bot.runtime.rasa_cli), never on a command line `ps` shows.
         assert "t" * 40 not in " ".join(cmd) and "--auth-token" not in cmd
     finally:
         get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("command", [
-    ["bot.run"], ["bot.web"], ["bot.rasa_cli", "--version"], ["bot.db", "init"], ["bot.settings", "exec", "true"],
+    ["bot.runtime.run"], ["bot.runtime.web"], ["bot.runtime.rasa_cli", "--version"], ["bot.storage", "init"], ["bot.core.settings", "exec", "true"],
 ])
 def test_every_entry_point_stops_on_a_bad_setting_with_one_line(command: list[str], tmp_path) -> None:
     import subprocess

@@ -13,9 +13,9 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.locks import ConfiguredLockStore, lock_store_from_url
-from bot.settings import SettingsError
-from bot.stores import PrivateSQLTrackerStore
+from bot.core.settings import SettingsError
+from bot.storage.lock_store import ConfiguredLockStore, lock_store_from_url
+from bot.storage.tracker_store import PrivateSQLTrackerStore
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/3"

@@ -102,7 +102,7 @@ def test_other_origins_are_refused(origin: Any) -> None:
 
 
 def test_allowed_origins_are_the_setting_plus_every_tenant_portal(tenant_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
 
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://therapy-faq.example")
     get_settings.cache_clear()
@@ -139,8 +139,8 @@ def test_only_allow_listed_metadata_is_kept() -> None:
 @pytest.fixture()
 def tenant_db(use_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A database with one EAP tenant whose portal is PORTAL, and a token key."""
-    from bot.db.session import session_factory
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
+    from bot.storage.session import session_factory
     from bot.tenants import directory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository
@@ -177,7 +177,7 @@ async def server(tenant_db: str, monkeypatch: pytest.MonkeyPatch):
     """The channel on a Sanic server on a free port; yields (url, echo)."""
     from sanic import Sanic
 
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
 
     monkeypatch.setenv("ALLOWED_ORIGINS", PAGE)
     monkeypatch.setenv("SESSION_SECRET", SECRET)

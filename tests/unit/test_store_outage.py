@@ -12,8 +12,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import stores
-from bot.stores import PrivateSQLTrackerStore
+from bot.storage import tracker_store as stores
+from bot.storage.tracker_store import PrivateSQLTrackerStore
 from tests.support.proxy import CuttableProxy
 from tests.unit.test_shared_stores import needs_postgres
 
@@ -63,7 +63,7 @@ async def test_turns_during_an_outage_are_held_and_written_afterwards(
         assert held is fresh and store.held == 1
         held.update_with_events(turn("secret three"), None)
         await store.save(held)
-        errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name == "bot.stores"]
+        errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name == "bot.storage.tracker_store"]
         assert len(errors) == 1 and "unavailable" in errors[0].getMessage()
         assert not any("secret" in r.getMessage() for r in caplog.records)
         proxy.restore()

@@ -38,10 +38,10 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import QueuePool
 
-from bot import stores
-from bot.stores import PrivateSQLTrackerStore
-from bot.tracker_sql import SQLITE_BUSY_SECONDS
-from bot.tracker_sql import deserialise_events as _deserialise_events
+from bot.storage import tracker_store as stores
+from bot.storage.tracker_sql import SQLITE_BUSY_SECONDS
+from bot.storage.tracker_sql import deserialise_events as _deserialise_events
+from bot.storage.tracker_store import PrivateSQLTrackerStore
 from tests.unit.test_shared_stores import POSTGRES_URL, needs_postgres
 
 ROOT = Path(__file__).resolve().parents[2]

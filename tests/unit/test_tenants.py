@@ -24,8 +24,8 @@ SECRET = "s" * 40
 @pytest.fixture()
 def tenants_db(use_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The per-test database with one organisation, and a token key configured."""
-    from bot.db.session import session_factory
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
+    from bot.storage.session import session_factory
 
     monkeypatch.setenv("TENANT_JWT_SECRET", SECRET)
     get_settings.cache_clear()
@@ -74,7 +74,7 @@ def test_origins_are_normalised_and_the_public_view_hides_them() -> None:
 # --- repository ---------------------------------------------------------------------
 
 def test_crud_on_a_real_database(tenants_db: str) -> None:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
 
     with session_factory(tenants_db).begin() as s:
         repo = TenantRepository(s)
@@ -94,7 +94,7 @@ def test_crud_on_a_real_database(tenants_db: str) -> None:
 
 
 def test_counters_add_up_in_one_row_per_day_kind_and_topic(tenants_db: str) -> None:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
 
     for _ in range(3):
         with session_factory(tenants_db).begin() as s:
@@ -166,7 +166,7 @@ def test_long_lived_tokens_and_missing_claims_are_refused(tenants_db: str) -> No
 
 
 def test_without_a_key_tokens_are_refused_plainly(use_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
 
     monkeypatch.setenv("TENANT_JWT_SECRET", "")
     get_settings.cache_clear()
@@ -176,7 +176,7 @@ def test_without_a_key_tokens_are_refused_plainly(use_db: str, monkeypatch: pyte
 
 
 def test_a_short_key_is_a_settings_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.settings import Settings, SettingsError
+    from bot.core.settings import Settings, SettingsError
 
     with pytest.raises(SettingsError, match="TENANT_JWT_SECRET"):
         Settings.from_env({"TENANT_JWT_SECRET": "short"})
@@ -185,7 +185,7 @@ def test_a_short_key_is_a_settings_error(monkeypatch: pytest.MonkeyPatch) -> Non
 # --- the organisation in replies ---------------------------------------------------------
 
 def _render(name: str, tenant: str | None, channel: str = "telegram", events: list | None = None) -> dict:
-    from bot.nlg import ContextualNLG
+    from bot.conversation.nlg import ContextualNLG
     from tests.unit.test_crisis_responses import domain
 
     evts = list(events or [])
@@ -215,8 +215,8 @@ def test_an_unknown_or_removed_tenant_leaves_the_public_reply(tenants_db: str) -
 
 
 def _turn(name: str, tenant: str, events: list | None = None) -> None:
-    """The reply sent in a server's turn, after which the counters are updated (bot.bookkeeping)."""
-    from bot.nlg import ContextualNLG
+    """The reply sent in a server's turn, after which the counters are updated (bot.runtime.bookkeeping)."""
+    from bot.conversation.nlg import ContextualNLG
     from tests.support.turns import reply
     from tests.unit.test_crisis_responses import domain
 
@@ -225,7 +225,7 @@ def _turn(name: str, tenant: str, events: list | None = None) -> None:
 
 
 def test_replies_count_conversations_topics_and_crises_without_text(tenants_db: str) -> None:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
 
     _turn("utter_faq/eap", "acme")  # first reply: a conversation and a topic
     _turn("utter_faq/cbt", "acme", events=[UserUttered("hi"), BotUttered("hello")])  # not first
@@ -240,7 +240,7 @@ def test_replies_count_conversations_topics_and_crises_without_text(tenants_db: 
 # --- report and CLI ------------------------------------------------------------------------
 
 def test_report_suppresses_small_figures_and_prints_no_text(tenants_db: str) -> None:
-    from bot.db.session import session_factory
+    from bot.storage.session import session_factory
     from bot.tenants.analytics import report
 
     today = date(2026, 11, 27)
@@ -252,10 +252,10 @@ def test_report_suppresses_small_figures_and_prints_no_text(tenants_db: str) -> 
         for _ in range(2):
             repo.count("acme", "crisis", day=today)
             repo.count("acme", "topic", "cbt", day=today - timedelta(days=1))
-    out = report("acme", days=7, url=tenants_db, today=today)
+    out = report("acme", days=7, url=tenants_db, today=today, labels={"eap": "EAPs"})
     assert "| 2026-11-27 | 7 | 7 | <5 |" in out
     assert "| 2026-11-26 | <5 | <5 | <5 |" in out
-    assert "| Employee assistance programmes (EAPs) | 7 |" in out or "| 7 |" in out.split("| Topic")[1]
+    assert "| EAPs | 7 |" in out and "| cbt | <5 |" in out
     assert "| 2 |" not in out and "Total" not in out
     with pytest.raises(LookupError):
         report("globex", url=tenants_db)

@@ -1,4 +1,4 @@
-"""Patches of Rasa/Sanic internals run only on the versions they were tested with (bot/versions.py)."""
+"""Patches of Rasa/Sanic internals run only on the versions they were tested with (bot/core/versions.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import versions
-from bot.settings import ROOT, Settings
-from bot.versions import TESTED, UntestedVersions, differences, installed, require_tested
+from bot.core import versions
+from bot.core.settings import ROOT, Settings
+from bot.core.versions import TESTED, UntestedVersions, differences, installed, require_tested
 
 UPGRADED = {**TESTED, "rasa": "3.7.0"}
 
@@ -38,12 +38,12 @@ def test_another_version_stops_with_one_line_naming_it() -> None:
 
 
 def test_the_override_runs_anyway_and_says_so(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.settings import get_settings
+    from bot.core.settings import get_settings
 
     monkeypatch.setenv("ALLOW_UNTESTED_VERSIONS", "true")
     get_settings.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger="bot.versions"):
+        with caplog.at_level(logging.WARNING, logger="bot.core.versions"):
             require_tested(UPGRADED)
     finally:
         get_settings.cache_clear()
@@ -56,8 +56,8 @@ def test_the_override_is_off_unless_set() -> None:
 
 
 def test_the_store_overrides_refuse_other_versions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from bot.locks import lock_store_from_url
-    from bot.stores import PrivateSQLTrackerStore
+    from bot.storage.lock_store import lock_store_from_url
+    from bot.storage.tracker_store import PrivateSQLTrackerStore
 
     monkeypatch.setattr(versions, "installed", lambda: UPGRADED)
     with pytest.raises(UntestedVersions):
@@ -67,7 +67,7 @@ def test_the_store_overrides_refuse_other_versions(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_rasa_patches_refuse_other_versions(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot import rasa_patches
+    from bot.runtime import patches as rasa_patches
 
     monkeypatch.setattr(versions, "installed", lambda: UPGRADED)
     monkeypatch.setattr(rasa_patches, "_applied", False)
@@ -79,10 +79,10 @@ def test_the_rasa_patches_refuse_other_versions(monkeypatch: pytest.MonkeyPatch)
 
 def test_the_rasa_command_stops_before_starting(tmp_path: Path) -> None:
     script = (
-        "import sys; import bot.versions as v; "
+        "import sys; import bot.core.versions as v; "
         f"v.installed = lambda: {UPGRADED!r}; "
         "sys.argv = ['rasa_cli', '--version']; "
-        "from bot.rasa_cli import main; main()"
+        "from bot.runtime.rasa_cli import main; main()"
     )
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path), "AUDIT_SALT": "x" * 32}
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

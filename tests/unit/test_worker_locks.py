@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from rasa.core.lock_store import InMemoryLockStore
 
-from bot.locks import SQLiteLockStore, lock_store_from_url
-from bot.settings import Settings, SettingsError
+from bot.core.settings import Settings, SettingsError
+from bot.storage.lock_store import SQLiteLockStore, lock_store_from_url
 
 
 def test_one_worker_keeps_in_process_locks_and_several_share_a_lock_file(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -23,7 +23,7 @@ def test_one_worker_keeps_in_process_locks_and_several_share_a_lock_file(monkeyp
     store = lock_store_from_url("", workers=2)
     assert isinstance(store, SQLiteLockStore)
     assert store.path.name == "locks.db"
-    monkeypatch.setenv("SANIC_WORKERS", "2")  # what bot.rasa_cli sets for `rasa run`
+    monkeypatch.setenv("SANIC_WORKERS", "2")  # what bot.runtime.rasa_cli sets for `rasa run`
     assert isinstance(lock_store_from_url(""), SQLiteLockStore)
 
 

@@ -1,1 +1,0 @@
-"""Database access shared by the Rasa process and the action server."""

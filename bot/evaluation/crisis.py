@@ -1,0 +1,238 @@
+"""``make eval-crisis``: the crisis model on messages it never trained on.
+
+Scores the trained model (the real archive, through ``rasa.core.agent``) on
+the dev families and the public dev set (``tests/crisis/dev/``) and on the
+test set (``tests/crisis/test/``, written in a separate pass). Prints recall by
+kind and category, false alarms by kind, and the targets.
+
+``--choose`` scores the dev set only and prints the thresholds that meet the
+targets there with the most recall; copy them into config.yml, retrain, and
+only then score the test set. The test set never informs a threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from bot.understanding.crisis_data import (
+    CHECK_IN_TOLERATED,
+    DEV_DIR,
+    HANDOFF_KINDS,
+    LOOKALIKE_KINDS,
+    ROOT,
+    TEST_DIR,
+    Example,
+    load,
+)
+from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NO_CRISIS, Thresholds
+
+MODEL = ROOT / "models" / "therapy.tar.gz"
+# The targets (issue: crisis understanding on unseen messages); make test enforces them on the test set.
+TARGETS = {
+    "crisis_recall": 0.98,  # hand-off or check-in, every crisis kind
+    "handoff_kinds_handed_off": 0.99,  # explicit statements, attempts, immediate danger
+    "lookalikes_handed_off": 0.03,
+    "lookalikes_checked_in": 0.10,
+    "unrelated_handed_off": 0.0,
+}
+
+
+@dataclass
+class Scored:
+    example: Example
+    risk: float
+    rule: bool
+    zone: str
+    category: Optional[str]
+    top: Optional[str] = None  # the likeliest crisis category, whatever the zone
+    top_p: float = 0.0
+
+
+def score(agent: Any, examples: Sequence[Example]) -> List[Scored]:
+    """Parse each message alone with the trained model (no conversation memory)."""
+
+    async def run() -> List[Scored]:
+        out = []
+        for example in examples:
+            parse = await agent.parse_message(example.text)
+            verdict = parse.get("crisis") or {}
+            crisis_p = {k: v for k, v in (verdict.get("probabilities") or {}).items() if k != "none"}
+            top = max(crisis_p, key=crisis_p.__getitem__) if crisis_p else None
+            out.append(Scored(example, float(verdict.get("risk") or 0.0), verdict.get("layer") == "rule",
+                              verdict.get("zone") or NO_CRISIS, verdict.get("category"), top, crisis_p.get(top or "", 0.0)))
+        return out
+
+    return asyncio.run(run())
+
+
+def rezone(rows: Iterable[Scored], thresholds: Thresholds) -> List[Scored]:
+    """The same scores under other thresholds (an explicit rule always hands off)."""
+    return [Scored(r.example, r.risk, r.rule, HANDOFF if r.rule else thresholds.zone(r.risk, r.top, r.top_p), r.category,
+                   r.top, r.top_p) for r in rows]
+
+
+def rate(rows: Sequence[Scored], zones: set[str]) -> float:
+    return sum(r.zone in zones for r in rows) / len(rows) if rows else 0.0
+
+
+def metrics(rows: Sequence[Scored]) -> Dict[str, float]:
+    crisis = [r for r in rows if r.example.is_crisis]
+    lookalikes = [r for r in rows if r.example.kind in LOOKALIKE_KINDS]
+    strict = [r for r in lookalikes if r.example.kind not in CHECK_IN_TOLERATED]
+    unrelated = [r for r in rows if r.example.kind == "unrelated"]
+    return {
+        "crisis_recall": rate(crisis, {HANDOFF, CHECK_IN}),
+        "crisis_handed_off": rate(crisis, {HANDOFF}),
+        "handoff_kinds_handed_off": rate([r for r in crisis if r.example.kind in HANDOFF_KINDS], {HANDOFF}),
+        "lookalikes_handed_off": rate(lookalikes, {HANDOFF}),
+        "lookalikes_checked_in": rate(strict, {CHECK_IN}),
+        "unrelated_handed_off": rate(unrelated, {HANDOFF}),
+        "category_right": sum(r.category == r.example.category for r in crisis if r.zone == HANDOFF)
+        / max(1, sum(r.zone == HANDOFF for r in crisis)),
+        "crisis": len(crisis), "non_crisis": len(rows) - len(crisis),
+    }
+
+
+HIGHER_IS_BETTER = frozenset({"crisis_recall", "handoff_kinds_handed_off"})
+
+
+def misses(m: Dict[str, float], limits: Dict[str, float] = TARGETS) -> List[str]:
+    """Each figure of ``m`` on the wrong side of its limit (the targets, or a test's floors)."""
+    out = []
+    for key, limit in limits.items():
+        value, higher = m[key], key in HIGHER_IS_BETTER
+        if (value < limit) if higher else (value > limit):
+            out.append(f"{key} {value:.3f} (limit {'>=' if higher else '<='} {limit})")
+    return out
+
+
+def choose(rows: Sequence[Scored]) -> Thresholds:
+    """The loosest thresholds (most recall) that meet the targets on the held-out families, with a margin.
+
+    The public dev set is scored and printed beside, not used here: its 215
+    forum posts and comments are labelled by one annotator, and a handful of
+    them would dictate the thresholds for every kind of message.
+    """
+    rows = [r for r in rows if r.example.style != "public"]
+    grid = [round(0.05 + 0.01 * i, 2) for i in range(91)]
+    best: Optional[Thresholds] = None
+    for handoff in grid:
+        trial = metrics(rezone(rows, Thresholds(handoff, handoff)))
+        # Held-out families are situations the model never saw (a haircut "cut"
+        # is not a wound): a strict zero on unrelated requests is a test target,
+        # not a constraint the dev families can always meet.
+        if trial["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67 and trial["unrelated_handed_off"] <= 0.01:
+            for check_in in grid:
+                if check_in > handoff:
+                    break
+                m = metrics(rezone(rows, Thresholds(handoff, check_in)))
+                # No margin here: a check-in costs a question, a missed crisis costs far more.
+                if m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]:
+                    best = Thresholds(handoff, check_in)
+                    break
+            if best:
+                return best
+    return best or Thresholds(0.5, 0.2)
+
+
+def table(rows: Sequence[Scored], key: str) -> List[str]:
+    groups: Dict[str, List[Scored]] = defaultdict(list)
+    for r in rows:
+        groups[getattr(r.example, key)].append(r)
+    lines = []
+    for name in sorted(groups):
+        g = groups[name]
+        lines.append(f"  {name:18} n={len(g):4}  hand-off {rate(g, {HANDOFF}):6.1%}  check-in {rate(g, {CHECK_IN}):6.1%}"
+                     f"  none {rate(g, {NO_CRISIS}):6.1%}")
+    return lines
+
+
+def report(name: str, rows: Sequence[Scored]) -> str:
+    m = metrics(rows)
+    crisis = [r for r in rows if r.example.is_crisis]
+    others = [r for r in rows if not r.example.is_crisis]
+    lines = [
+        f"== {name}: {m['crisis']} crisis messages, {m['non_crisis']} others",
+        f"crisis recall (hand-off or check-in) {m['crisis_recall']:.1%}; handed off {m['crisis_handed_off']:.1%}",
+        f"explicit, attempt, immediate danger handed off {m['handoff_kinds_handed_off']:.1%}",
+        f"lookalikes handed off {m['lookalikes_handed_off']:.1%}; checked in (beyond sadness, denial, past) "
+        f"{m['lookalikes_checked_in']:.1%}; unrelated handed off {m['unrelated_handed_off']:.1%}",
+        f"category right when handed off {m['category_right']:.1%}",
+        "crisis by kind:", *table(crisis, "kind"),
+        "crisis by category:", *table(crisis, "category"),
+        "others by kind:", *table(others, "kind"),
+    ]
+    missed = misses(m)
+    lines.append("targets: " + ("all met" if not missed else "MISSED: " + "; ".join(missed)))
+    return "\n".join(lines)
+
+
+def load_agent(model: Path = MODEL) -> Any:
+    import logging
+
+    from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    from bot.runtime.patches import apply
+
+    # As `rasa run` does at INFO: unconfigured, Rasa's structlog prints every parse, message text included.
+    configure_logging_and_warnings(logging.INFO, warn_only_once=True, filter_repeated_logs=True)
+    configure_structlog(logging.INFO)
+    apply()
+    return Agent.load(str(model))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--choose", action="store_true", help="score the dev set only and print thresholds")
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--show-errors", action="store_true", help="print each wrong message (dev only)")
+    parser.add_argument("--quick", action="store_true",
+                        help="fit the crisis model in process from the data (no `rasa train`) and score dev only")
+    args = parser.parse_args(argv)
+    if args.quick:
+        from bot.evaluation.quick_crisis import fit
+
+        agent, args.choose = fit(), True  # a quick fit never scores the test set
+    elif not args.model.exists():
+        print(f"error: {args.model} is missing: run `make train`", file=sys.stderr)
+        return 2
+    else:
+        agent = load_agent(args.model)
+    dev = score(agent, load(DEV_DIR))
+    print(report("dev: held-out families", [r for r in dev if r.example.style != "public"]))
+    print()
+    print(report("dev: public text (counsel-chat questions, GoEmotions comments)", [r for r in dev if r.example.style == "public"]))
+    if args.show_errors:
+        for r in dev:
+            wrong = (r.example.is_crisis and r.zone == NO_CRISIS) or (not r.example.is_crisis and r.zone == HANDOFF)
+            if wrong:
+                print(f"  {r.zone:8} {r.risk:.2f} [{r.example.kind}] {r.example.text[:110]!r}")
+    if args.choose:
+        chosen = choose(dev)
+        print(f"\nthresholds chosen on dev: handoff_threshold {chosen.handoff}, check_in_threshold {chosen.check_in}")
+        print(report("dev (held-out families) under the chosen thresholds", rezone([r for r in dev if r.example.style != "public"], chosen)))
+        print(report("dev (public text) under the chosen thresholds", rezone([r for r in dev if r.example.style == "public"], chosen)))
+        return 0
+    test = score(agent, load(TEST_DIR))
+    print()
+    print(report("test (separate pass, separate families; never trained on)", test))
+    if args.json:
+        public = [r for r in dev if r.example.style == "public"]
+        families = [r for r in dev if r.example.style != "public"]
+        args.json.write_text(json.dumps({"dev": metrics(families), "dev_public": metrics(public), "test": metrics(test)},
+                                        indent=2) + "\n")
+    return 1 if misses(metrics(test)) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,299 @@
+"""``make eval-faq``: the intent model on questions it never trained on; ``make eval``: cross-validation.
+
+Scores the trained model (the real archive, through ``rasa.core.agent``, so
+the crisis model and every other component take part) on the dev families and
+the public questions (``tests/faq/dev/``), then on the test families
+(``tests/faq/test/``). ``--choose`` scores dev only and prints the thresholds
+that do best there; copy them into config.yml, retrain, and only then score
+the test set. ``--quick`` fits the intent model in process from ``data/nlu/``
+instead of loading the archive (``quick_faq``) and scores dev only, with
+per-label figures: the loop for whoever writes training data.
+
+``--cv K`` runs K-fold cross-validation on the training data, folds by family,
+and prints per-topic accuracy and the most frequent confusions.
+
+Outcomes: the right answer (``faq/<topic>`` or the intent); a clarifying
+question whose two buttons include the right topic counts as right (the
+visitor is one tap away) and is reported apart; an out-of-scope request that
+gets an FAQ answer or a clarifying question counts as answered wrongly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from bot.core import wiring
+from bot.understanding import faq_data
+from bot.understanding.faq_data import Example
+from bot.understanding.intent_model import (
+    CLARIFY_INTENT,
+    FALLBACK_INTENT,
+    IntentClassifier,
+    IntentThresholds,
+    decide,
+    is_topic,
+)
+
+MODEL = faq_data.ROOT / "models" / "therapy.tar.gz"
+OUT_OF_SCOPE = frozenset({"out_of_scope", "out_of_scope_medication", "out_of_scope_diagnosis"})
+CRISIS_OUTCOMES = frozenset({"crisis", "crisis_check_in"})
+# The targets (issue: FAQ understanding); make test enforces them on the test split.
+TARGETS = {"right": 0.92, "public_right": 0.90, "out_of_scope_answered": 0.05, "out_of_scope_crisis": 0.0}
+
+
+@dataclass
+class Scored:
+    example: Example
+    row: np.ndarray  # the intent model's probabilities
+    crisis: str  # the crisis model's zone on this message alone
+    outcome: str = ""
+    buttons: tuple[str, ...] = ()
+
+
+def outcome_of(row: np.ndarray, classes: Sequence[str], thresholds: IntentThresholds) -> tuple[str, tuple[str, ...]]:
+    d = decide(row, classes, thresholds)
+    buttons = tuple(f"faq/{t}" for t, _ in d.topics[: 2 if d.intent == CLARIFY_INTENT else 3])
+    return d.outcome, buttons
+
+
+def decided(rows: Sequence[Scored], classes: Sequence[str], thresholds: IntentThresholds) -> List[Scored]:
+    out = []
+    for r in rows:
+        outcome, buttons = outcome_of(r.row, classes, thresholds)
+        if r.crisis == "handoff":
+            outcome = "crisis"
+        out.append(Scored(r.example, r.row, r.crisis, outcome, buttons))
+    return out
+
+
+def is_right(r: Scored) -> bool:
+    want = r.example.label
+    if r.outcome == want:
+        return True
+    # (A question the crisis model checks in on first keeps its outcome: after "No" that topic is answered.)
+    return r.outcome == CLARIFY_INTENT and want in r.buttons
+
+
+def metrics(rows: Sequence[Scored]) -> Dict[str, float]:
+    n = max(len(rows), 1)
+    oos = [r for r in rows if r.example.label in OUT_OF_SCOPE]
+    return {
+        "n": len(rows),
+        "right": sum(map(is_right, rows)) / n,
+        "right_first_time": sum(r.outcome == r.example.label for r in rows) / n,
+        "clarified": sum(r.outcome == CLARIFY_INTENT for r in rows) / n,
+        "fallback": sum(r.outcome == FALLBACK_INTENT for r in rows) / n,
+        "out_of_scope_answered": sum(is_topic(r.outcome) or r.outcome == CLARIFY_INTENT for r in oos) / max(len(oos), 1),
+        "out_of_scope_crisis": sum(r.outcome in CRISIS_OUTCOMES for r in oos) / max(len(oos), 1),
+    }
+
+
+def misses(m: Dict[str, float], public: Optional[Dict[str, float]] = None) -> List[str]:
+    out = []
+    if m["right"] < TARGETS["right"]:
+        out.append(f"right {m['right']:.1%} < {TARGETS['right']:.0%}")
+    if m["out_of_scope_answered"] > TARGETS["out_of_scope_answered"]:
+        out.append(f"out of scope answered {m['out_of_scope_answered']:.1%} > {TARGETS['out_of_scope_answered']:.0%}")
+    if m["out_of_scope_crisis"] > 0:
+        out.append(f"out of scope handed to crisis {m['out_of_scope_crisis']:.1%}")
+    if public is not None and public["right"] < TARGETS["public_right"]:
+        out.append(f"public right {public['right']:.1%} < {TARGETS['public_right']:.0%}")
+    return out
+
+
+def choose(rows: Sequence[Scored], classes: Sequence[str]) -> IntentThresholds:
+    """The thresholds with the most right outcomes on dev, out-of-scope answered held at or under its target."""
+    # From -inf: when no combination meets the out-of-scope target, the least bad one is still chosen
+    # (from -1 the defaults came back unchanged, which read as a choice).
+    best: tuple[float, IntentThresholds] = (-float("inf"), IntentThresholds())
+    grid = itertools.product((0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5), (0.1, 0.15, 0.2, 0.25, 0.3, 0.35),
+                             (0.5, 0.6, 0.7, 0.8, 1.01), (0.15, 0.2, 0.25))
+    for fallback, topic, clarify, clarify_min in grid:
+        t = IntentThresholds(fallback, topic, clarify, clarify_min)
+        m = metrics(decided(rows, classes, t))
+        # Prefer a right first answer: a clarifying question costs the visitor a tap.
+        value = m["right"] + 0.25 * m["right_first_time"] - (10.0 if m["out_of_scope_answered"] > TARGETS["out_of_scope_answered"] else 0.0)
+        if value > best[0]:
+            best = (value, t)
+    return best[1]
+
+
+def report(name: str, rows: Sequence[Scored]) -> str:
+    m = metrics(rows)
+    lines = [f"{name}: {m['n']} messages",
+             f"  right answer (a clarifying question with the right topic counts) {m['right']:.1%}",
+             f"  right first time {m['right_first_time']:.1%}; clarifying question {m['clarified']:.1%}; fallback {m['fallback']:.1%}",
+             f"  out-of-scope answered with an FAQ {m['out_of_scope_answered']:.1%}; with a crisis hand-off {m['out_of_scope_crisis']:.1%}"]
+    confusions = Counter((r.example.label, r.outcome) for r in rows if not is_right(r))
+    if confusions:
+        lines.append("  most confused (expected -> got: count): " + "; ".join(
+            f"{w} -> {g}: {n}" for (w, g), n in confusions.most_common(8)))
+    return "\n".join(lines)
+
+
+# -- scoring through the real model ---------------------------------------------
+def load_agent(model: Path = MODEL) -> Any:
+    from bot.evaluation.crisis import load_agent as load_quietly
+
+    return load_quietly(model)
+
+
+def score(agent: Any, examples: Sequence[Example]) -> List[Scored]:
+    from bot.understanding.encoder import get_encoder
+
+    component = wiring.peek("intent_model")
+    if component is None:
+        raise RuntimeError("the loaded model has no IntentModel")
+
+    async def run() -> List[str]:
+        return [((await agent.parse_message(e.text)).get("crisis") or {}).get("zone") or "none" for e in examples]
+
+    zones = asyncio.run(run())
+    texts = [e.text for e in examples]
+    rows = component.classifier.predict_proba(texts, get_encoder().encode(texts))
+    return decided([Scored(e, row, zone) for e, row, zone in zip(examples, rows, zones, strict=True)],
+                   component.classifier.classes, component.thresholds)
+
+
+# -- cross-validation -------------------------------------------------------------
+def cross_validate(examples: Sequence[Example], folds: int, c: float) -> Dict[str, Any]:
+    from sklearn.model_selection import GroupKFold
+
+    from bot.understanding.encoder import get_encoder
+    from bot.understanding.linear import ModelOptions
+
+    texts, labels = [e.text for e in examples], [e.label for e in examples]
+    embeddings = get_encoder().encode(texts)
+    predicted: List[str] = [""] * len(examples)
+    for train, held in GroupKFold(n_splits=folds).split(texts, labels, [e.group for e in examples]):
+        model = IntentClassifier(ModelOptions(c=c)).fit([texts[i] for i in train], embeddings[train], [labels[i] for i in train])
+        rows = model.predict_proba([texts[i] for i in held], embeddings[held])
+        for i, row in zip(held, rows, strict=True):
+            predicted[i] = model.classes[int(np.argmax(row))]
+    per: Dict[str, List[bool]] = defaultdict(list)
+    for want, got in zip(labels, predicted, strict=True):
+        per[want].append(want == got)
+    return {
+        "accuracy": float(np.mean([w == g for w, g in zip(labels, predicted, strict=True)])),
+        "per_label": {k: float(np.mean(v)) for k, v in sorted(per.items())},
+        "confusions": Counter((w, g) for w, g in zip(labels, predicted, strict=True) if w != g).most_common(15),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--choose", action="store_true", help="score dev only and print thresholds")
+    parser.add_argument("--cv", type=int, default=0, help="K-fold cross-validation on the training data instead")
+    parser.add_argument("--c", type=float, default=8.0, help="regularisation for --cv (config.yml's value)")
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--show-errors", action="store_true", help="print each wrong dev message")
+    parser.add_argument("--quick", action="store_true",
+                        help="fit the intent model in process from data/nlu (no `rasa train`) and score dev only")
+    parser.add_argument("--crisis", action="store_true", help="with --quick: also fit the crisis model for the zones (slower)")
+    args = parser.parse_args(argv)
+    if args.cv:
+        cv = cross_validate(faq_data.train_examples(), args.cv, args.c)
+        print(f"{args.cv}-fold cross-validation by family: accuracy {cv['accuracy']:.1%}")
+        for label, acc in cv["per_label"].items():
+            print(f"  {label:40} {acc:.1%}{'  < 85%' if acc < 0.85 else ''}")
+        print("most confused (expected -> predicted: count):")
+        for (want, got), n in cv["confusions"]:
+            print(f"  {want} -> {got}: {n}")
+        if args.json:
+            args.json.write_text(json.dumps(cv, indent=2, default=str) + "\n")
+        return 1 if min(cv["per_label"].values()) < 0.85 else 0
+    if args.quick:
+        return quick(args)
+    if not args.model.exists():
+        print(f"error: {args.model} is missing: run `make train`", file=sys.stderr)
+        return 2
+    agent = load_agent(args.model)
+    classes = wiring.peek("intent_model").classifier.classes
+    dev, public = score(agent, faq_data.dev_examples()), score(agent, faq_data.read_public())
+    print(report("dev: held-out families", dev))
+    print(report("dev: real questions from the public", public))
+    if args.show_errors:
+        for r in [*dev, *public]:
+            if not is_right(r):
+                print(f"  {r.example.label:32} -> {r.outcome:32} {r.example.text[:100]!r}")
+    if args.choose:
+        chosen = choose([*dev, *public], classes)
+        print(f"\nthresholds chosen on dev: fallback_threshold {chosen.fallback}, topic_threshold {chosen.topic}, "
+              f"clarify_ratio {chosen.clarify}, clarify_min {chosen.clarify_min}")
+        print(report("dev (families) under them", decided(dev, classes, chosen)))
+        print(report("dev (public) under them", decided(public, classes, chosen)))
+        return 0
+    test = score(agent, faq_data.final_examples())
+    print(report("test: held-out families, scored once", test))
+    if args.json:
+        args.json.write_text(json.dumps({"dev": metrics(dev), "dev_public": metrics(public), "test": metrics(test)},
+                                        indent=2) + "\n")
+    return 1 if misses(metrics(test)) else 0
+
+
+def per_label(rows: Sequence[Scored]) -> str:
+    """Right answers per expected label, worst first, with what the misses got."""
+    by: Dict[str, List[Scored]] = defaultdict(list)
+    for r in rows:
+        by[r.example.label].append(r)
+    lines = []
+    for label, group in sorted(by.items(), key=lambda kv: (np.mean([is_right(r) for r in kv[1]]), kv[0])):
+        right = sum(map(is_right, group))
+        got: Dict[str, int] = defaultdict(int)
+        for r in group:
+            if not is_right(r):
+                got[r.outcome] += 1
+        wrong = ", ".join(f"{k} {n}" for k, n in sorted(got.items(), key=lambda kv: -kv[1])[:3])
+        lines.append(f"  {label:36} {right:3}/{len(group):<3} {right / len(group):6.1%}  {wrong}")
+    return "\n".join(lines)
+
+
+def quick(args: argparse.Namespace) -> int:
+    """``--quick``: fit in process, score the dev families and the public questions; never the test split."""
+    from bot.evaluation import quick_faq
+
+    model = quick_faq.fit(with_crisis=args.crisis)
+    print(model.note)
+
+    def score(examples: Sequence[Example]) -> List[Scored]:
+        rows, zones = model.predict(examples)
+        return decided([Scored(e, row, zone) for e, row, zone in zip(examples, rows, zones, strict=True)],
+                       model.classes, model.thresholds)
+
+    dev, public = score(faq_data.dev_examples()), score(faq_data.read_public())
+    print(report("dev: held-out families (quick fit)", dev))
+    print(report("dev: real questions from the public (quick fit)", public))
+    print("per label, dev families and public together (worst first; what the misses got):")
+    print(per_label([*dev, *public]))
+    if args.show_errors:
+        for r in [*dev, *public]:
+            if not is_right(r):
+                print(f"  {r.example.label:32} -> {r.outcome:32} {r.example.text[:100]!r}")
+    figures: Dict[str, Any] = {"dev": metrics(dev), "dev_public": metrics(public)}
+    if args.choose:
+        chosen = choose([*dev, *public], model.classes)
+        print(f"\nthresholds chosen on dev: fallback_threshold {chosen.fallback}, topic_threshold {chosen.topic}, "
+              f"clarify_ratio {chosen.clarify}, clarify_min {chosen.clarify_min}")
+        print(report("dev (families) under them", decided(dev, model.classes, chosen)))
+        print(report("dev (public) under them", decided(public, model.classes, chosen)))
+        if metrics(decided([*dev, *public], model.classes, chosen))["out_of_scope_answered"] > TARGETS["out_of_scope_answered"]:
+            print("  (no thresholds meet the out-of-scope target on dev: these are the least bad)")
+        figures["chosen"] = vars(chosen)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

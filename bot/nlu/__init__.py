@@ -1,1 +1,0 @@
-"""Custom Rasa NLU components. Each runs in the Rasa process on every message."""
