@@ -49,6 +49,7 @@ from bot.channels.verify import (
     refuse_signature,
     slack_signature_ok,
 )
+from bot.core.versions import require_tested
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,10 @@ class SlackInput(StockSlackInput):
         )
 
     def __init__(self, *args: Any, api_url: str = "https://slack.com/api/", **kwargs: Any) -> None:
+        # This class calls seven of Rasa's private SlackInput helpers (_is_user_message,
+        # _sanitize_user_message, _get_conversation_id, ...): checked against the tested
+        # Rasa only, so another version stops here rather than misread events silently.
+        require_tested()
         super().__init__(*args, **kwargs)
         self.api_url = api_url
 

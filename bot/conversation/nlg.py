@@ -43,7 +43,7 @@ from rasa.utils.endpoints import EndpointConfig
 from bot.conversation.crisis.reflect import reflect
 from bot.conversation.crisis.sensitive import sensitive_topic
 from bot.conversation.crisis.situation import situation
-from bot.conversation.crisis.templates import CATEGORY_TEMPLATES
+from bot.conversation.crisis.templates import HANDOFF_RESPONSES
 from bot.conversation.helplines import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
 from bot.conversation.topics import topic_labels
 from bot.core.settings import get_settings
@@ -52,7 +52,6 @@ from bot.tenants.model import TenantInfo
 
 logger = logging.getLogger(__name__)
 
-HANDOFF_RESPONSES = frozenset(f"utter_crisis_{category}" for category in CATEGORY_TEMPLATES)
 # The fallback reply; its buttons become the topics closest to what was asked.
 SUGGESTION_RESPONSE = "utter_default"
 MAX_SUGGESTIONS = 3

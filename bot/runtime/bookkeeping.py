@@ -29,8 +29,8 @@ from typing import Iterable, Optional
 from rasa.shared.core.events import BotUttered, Event, Restarted, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.conversation.crisis.templates import HANDOFF_RESPONSES
 from bot.conversation.helplines import region_from_slots
-from bot.conversation.nlg import HANDOFF_RESPONSES
 from bot.storage import audit
 from bot.tenants import analytics
 from bot.tenants.directory import find_tenant

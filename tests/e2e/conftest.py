@@ -8,10 +8,13 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+
+from tests.support.platforms import READY_TIMEOUT, FakePlatforms, rest, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "therapy.tar.gz"
@@ -141,3 +144,65 @@ def no_message_text_in_any_log(tmp_path_factory: pytest.TempPathFactory):
         text = path.read_text(errors="replace").lower()
         leaks += [f"{path.name}: {c!r}" for c in CANARIES if c in text]
     assert not leaks, "message text reached a log:\n" + "\n".join(leaks[:20])
+
+
+# --- the messaging platforms (tests/e2e/test_platforms_*.py) -----------------------------------
+
+
+@pytest.fixture(scope="session")
+def fake() -> FakePlatforms:
+    """The messaging platforms' side: records what the bot sends out."""
+    platforms = FakePlatforms().start()
+    yield platforms
+    platforms.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_tenant(seeded_db: str) -> str:
+    """An EAP organisation in the server's database, for the REST token tests."""
+    from bot.storage.session import session_factory
+    from bot.tenants.model import make_tenant
+    from bot.tenants.repository import TenantRepository
+
+    slug = "platforms-e2e"
+    with session_factory(seeded_db).begin() as s:
+        TenantRepository(s).save(make_tenant(slug, "Platform Test Co", "+1 800 555 0199", eap_hours="24/7"))
+    return slug
+
+
+@pytest.fixture(scope="session")
+def platform_server(fake: FakePlatforms, platform_tenant: str, e2e_dir: Path, seeded_db: str) -> int:
+    """One Rasa server for every platform test, each platform's variables set to test values (tests/support/platforms.py)."""
+    from bot.runtime.run import rasa_server_cmd, wait_until_ready
+
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it)")
+    port = free_port()
+    log = e2e_dir / "platforms.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            rasa_server_cmd(port, str(MODEL)), cwd=ROOT, env=server_env(fake, e2e_dir, seeded_db),
+            stdout=out, stderr=subprocess.STDOUT,
+        )
+    try:
+        if not wait_until_ready(f"http://127.0.0.1:{port}/", READY_TIMEOUT, process):
+            pytest.fail(f"server did not start:\n{log.read_text()[-3000:]}")
+        deadline = time.monotonic() + READY_TIMEOUT
+        while time.monotonic() < deadline:  # the root answers before the model is loaded
+            try:
+                status, messages = rest(port, {"sender": "platforms-warmup", "message": "hello"})
+                if status == 200 and messages:
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        else:
+            pytest.fail(f"server never answered:\n{log.read_text()[-3000:]}")
+        yield port
+    finally:
+        terminate(process)
+        text = log.read_text()
+        # Conversations are mental-health data: no test message may reach the log.
+        for secret_text in ("kill myself", "what is cbt"):
+            assert secret_text not in text.lower(), f"message text {secret_text!r} was logged"
+        assert "Traceback" not in text, text[-3000:]

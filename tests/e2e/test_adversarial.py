@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import MODEL, ROOT, free_port, terminate
-from tests.e2e.test_platforms import (
+from tests.support.platforms import (
     TELEGRAM_SECRET,
     TENANT_SECRET,
     FakePlatforms,

@@ -188,6 +188,17 @@ def test_no_module_is_too_long() -> None:
     assert not too_long, f"modules over {MAX_LINES} lines (split them along a seam): {too_long}"
 
 
+def test_no_test_or_benchmark_module_is_too_long() -> None:
+    # Tests are read by whoever changes the code they hold: the same limit, shared helpers in tests/support/.
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for folder in ("tests", "bench")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not too_long, f"modules over {MAX_LINES} lines (split them along a seam): {too_long}"
+
+
 def test_the_allow_list_names_real_long_modules() -> None:
     found = modules()
     for name in LONG_DATA_TABLES:

@@ -97,6 +97,10 @@ CATEGORY_TEMPLATES: dict[str, str] = {
     ),
 }
 
+# The responses that hand a person over to crisis lines: the renderer fills their
+# region's variant, bookkeeping writes an audit row for each one sent.
+HANDOFF_RESPONSES = frozenset(f"utter_crisis_{category}" for category in CATEGORY_TEMPLATES)
+
 # A parent afraid of harming their baby (a harm-to-others hand-off whose words
 # are about a baby, bot.conversation.crisis.situation): the baby safe first, then the
 # reassurance that such thoughts are common after birth and treatable.
