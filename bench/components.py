@@ -32,6 +32,7 @@ from typing import Any, Callable, Optional
 from bench.levers.sitecustomize import PATCHES as LEVERS
 from bench.stack import free_port
 from bench.workload import Conversation
+from bot.core import wiring
 from bot.core.settings import ROOT
 
 MODEL = ROOT / "models" / "therapy.tar.gz"
@@ -85,7 +86,7 @@ async def load(tmp: Path) -> Any:
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.core.settings import export_defaults, get_settings
+    from bot.core.settings import export_defaults
     from bot.storage.seed import init_db
 
     database_url = f"sqlite:///{tmp / 'bot.db'}"
@@ -96,7 +97,7 @@ async def load(tmp: Path) -> Any:
         ACTION_SERVER_URL=f"http://127.0.0.1:{free_port()}/webhook",  # not used: follow-ups are left out
         AUDIT_SALT=secrets.token_hex(16),
     )
-    get_settings.cache_clear()
+    wiring.reload_settings()
     export_defaults()
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     return await load_agent(model_path=str(MODEL), endpoints=endpoints)

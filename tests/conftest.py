@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import wiring
+
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -36,15 +38,11 @@ def db_url(tmp_path: Path) -> str:
 @pytest.fixture()
 def use_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the process settings at the per-test database."""
-    from bot.core.settings import get_settings
-    from bot.storage import session as db_session
 
     monkeypatch.setenv("DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    db_session.get_engine.cache_clear()
+    wiring.reload_settings()
     yield db_url
-    get_settings.cache_clear()
-    db_session.get_engine.cache_clear()
+    wiring.reload_settings()
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,6 @@ Events (``docs/embed.md`` describes them for widget authors):
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
@@ -53,6 +52,7 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 from bot.channels.guard import METADATA_FIELDS, REQUEST_MAX_BYTES, allowed_metadata, too_deep
 from bot.channels.limits import screen
 from bot.channels.shed import admission, busy_text
+from bot.core import wiring
 from bot.core.settings import get_settings, local_secret
 
 logger = logging.getLogger(__name__)
@@ -81,9 +81,10 @@ UNREADABLE = "That message could not be read (it was malformed or nested too dee
 # --- session ids -------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
 def session_secret() -> str:
-    return local_secret("session_secret", get_settings().session_secret)
+    return wiring.get(
+        "session_secret", lambda: local_secret("session_secret", get_settings().session_secret), from_settings=True
+    )
 
 
 def _signature(raw: str, secret: str) -> str:

@@ -8,7 +8,6 @@ one clear line rather than surfacing later as a confusing Rasa error.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import secrets
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dotenv import load_dotenv
+
+from bot.core import wiring
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -295,11 +296,14 @@ def local_secret(name: str, configured: str = "") -> str:
     raise SettingsError(f"{path} is empty: delete it and start again")
 
 
-@functools.lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, loaded on first use (never at import time)."""
+def _load() -> Settings:
     load_dotenv(ROOT / ".env", override=False)
     return Settings.from_env()
+
+
+def get_settings() -> Settings:
+    """The process-wide settings, loaded on first use (never at import time); tests reload them with ``wiring.reload_settings()``."""
+    return wiring.get(wiring.SETTINGS, _load)
 
 
 def export_defaults() -> None:

@@ -15,10 +15,17 @@ T = TypeVar("T")
 
 _objects: Dict[str, Any] = {}
 _lock = threading.Lock()
+# Objects built from the settings (database engines, secrets): forgotten with them.
+_from_settings: set[str] = set()
+SETTINGS = "settings"
 
 
-def get(name: str, factory: Callable[[], T]) -> T:
-    """The process's ``name`` object, built by ``factory`` the first time it is asked for."""
+def get(name: str, factory: Callable[[], T], *, from_settings: bool = False) -> T:
+    """The process's ``name`` object, built by ``factory`` the first time it is asked for.
+
+    ``from_settings``: the object is built from the settings, so
+    :func:`reload_settings` forgets it too.
+    """
     try:
         return _objects[name]
     except KeyError:
@@ -26,7 +33,21 @@ def get(name: str, factory: Callable[[], T]) -> T:
     with _lock:  # two threads asking at start-up build it once
         if name not in _objects:
             _objects[name] = factory()
+            if from_settings:
+                _from_settings.add(name)
         return _objects[name]
+
+
+def reload_settings() -> None:
+    """Forget the settings and everything built from them: the next use reads the environment again.
+
+    For tests that change an environment variable, and for nothing else: a
+    running server reads its settings once.
+    """
+    with _lock:
+        for name in (SETTINGS, *_from_settings):
+            _objects.pop(name, None)
+        _from_settings.clear()
 
 
 def reset(name: str | None = None) -> None:

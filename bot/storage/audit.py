@@ -8,21 +8,20 @@ slow or unreachable database never delays the crisis reply itself.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import logging
 from datetime import datetime, timezone
 from typing import Optional
 
+from bot.core import wiring
 from bot.core.background import off_the_loop
 from bot.core.settings import get_settings, local_secret
 
 logger = logging.getLogger(__name__)
 
 
-@functools.lru_cache(maxsize=1)
 def _salt() -> str:
-    return local_secret("audit_salt", get_settings().audit_salt)
+    return wiring.get("audit_salt", lambda: local_secret("audit_salt", get_settings().audit_salt), from_settings=True)
 
 
 def hash_sender(sender_id: str) -> str:

@@ -6,7 +6,6 @@ commits on success and rolls back on error. There is no global session.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -14,6 +13,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core import wiring
 from bot.core.settings import SettingsError, get_settings
 
 
@@ -46,9 +46,10 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, future=True, pool_size=5, max_overflow=5, pool_pre_ping=True, pool_timeout=5)
 
 
-@functools.lru_cache(maxsize=4)
 def get_engine(url: str | None = None) -> Engine:
-    return make_engine(url or get_settings().database_url)
+    """The process's engine for ``url`` (the settings' database by default): one pool per database."""
+    target = url or get_settings().database_url
+    return wiring.get(f"engine:{target}", lambda: make_engine(target), from_settings=True)
 
 
 def session_factory(url: str | None = None) -> sessionmaker[Session]:

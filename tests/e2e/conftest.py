@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import pytest
 
+from bot.core import wiring
 from tests.support.platforms import READY_TIMEOUT, FakePlatforms, rest, server_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,14 +49,14 @@ def agent(e2e_dir: Path, seeded_db: str):
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
 
-    from bot.core.settings import export_defaults, get_settings
+    from bot.core.settings import export_defaults
     from bot.runtime.patches import apply
 
     apply()  # what every Rasa server process runs (bot.runtime.rasa_cli)
     os.environ["TRACKER_STORE_DB"] = str(e2e_dir / "tracker.db")
     os.environ["DATABASE_URL"] = seeded_db
     os.environ["ACTION_SERVER_URL"] = f"http://127.0.0.1:{free_port()}/webhook"  # nothing listens there
-    get_settings.cache_clear()
+    wiring.reload_settings()
     export_defaults()
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     return asyncio.run(load_agent(model_path=str(MODEL), endpoints=endpoints))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core import wiring
+
 SECRET = "k" * 64
 JWT_SECRET = "t" * 40
 PAGE = "http://localhost:8080"
@@ -13,14 +15,13 @@ PORTAL = "https://portal.acme.example"
 @pytest.fixture()
 def tenant_db(use_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """A database with one EAP tenant whose portal is PORTAL, and a token key."""
-    from bot.core.settings import get_settings
     from bot.storage.session import session_factory
     from bot.tenants import directory
     from bot.tenants.model import make_tenant
     from bot.tenants.repository import TenantRepository
 
     monkeypatch.setenv("TENANT_JWT_SECRET", JWT_SECRET)
-    get_settings.cache_clear()
+    wiring.reload_settings()
     directory.clear_cache()
     acme = make_tenant(
         "acme", "Acme Ltd", "+1 800 555 0100", display_name="Acme Wellbeing", eap_hours="24/7",

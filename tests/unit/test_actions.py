@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.crisis import ActionCrisisResources
 from actions.faq import ActionTellMeMore
 from bot.conversation.topics import topic_subjects
+from bot.core import wiring
 from bot.core.settings import ROOT
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "trackers"
@@ -51,17 +52,13 @@ async def test_more_helplines_default_region_on_sms_is_plain_text() -> None:
 
 
 async def test_more_helplines_still_arrive_when_the_database_is_down(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.core.settings import get_settings
-    from bot.storage import session as db_session
 
     monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/nothing")
-    get_settings.cache_clear()
-    db_session.get_engine.cache_clear()
+    wiring.reload_settings()
     try:
         d = await run(ActionCrisisResources(), "crisis_more_gb_web")
     finally:
-        get_settings.cache_clear()
-        db_session.get_engine.cache_clear()
+        wiring.reload_settings()
     assert "116 123" in d.messages[0]["text"]
 
 

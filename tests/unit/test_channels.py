@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels import verify
+from bot.core import wiring
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "platforms"
@@ -218,7 +219,6 @@ def test_bearer_header() -> None:
 
 @pytest.fixture()
 def tenant_secret(use_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    from bot.core.settings import get_settings
     from bot.storage.session import session_factory
     from bot.tenants import directory
     from bot.tenants.model import make_tenant
@@ -226,13 +226,13 @@ def tenant_secret(use_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
     secret = "unit-test-tenant-secret-0123456789abcdef"
     monkeypatch.setenv("TENANT_JWT_SECRET", secret)
-    get_settings.cache_clear()
+    wiring.reload_settings()
     with session_factory(use_db).begin() as s:
         TenantRepository(s).save(make_tenant("acme-unit", "Acme Unit", "+1 800 555 0100"))
     directory.clear_cache()
     yield secret
     directory.clear_cache()
-    get_settings.cache_clear()
+    wiring.reload_settings()
 
 
 def test_the_tenant_comes_only_from_a_verified_token(tenant_secret: str) -> None:

@@ -20,6 +20,7 @@ from bot.conversation.crisis.responses import main as generate_main
 from bot.conversation.crisis.templates import CATEGORY_TEMPLATES
 from bot.conversation.helplines import load_catalogue, the_region
 from bot.conversation.nlg import ContextualNLG
+from bot.core import wiring
 from bot.core.settings import ROOT
 from tests.support.turns import reply
 
@@ -253,14 +254,13 @@ def test_suggestions_offer_the_closest_topics() -> None:
 
 
 def test_privacy_answer_states_the_configured_retention(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.core.settings import get_settings
 
     monkeypatch.setenv("RETENTION_DAYS", "14")
-    get_settings.cache_clear()
+    wiring.reload_settings()
     try:
         text = render(ContextualNLG(domain=domain()), "utter_faq/bot_privacy", "rest")["text"]
     finally:
-        get_settings.cache_clear()
+        wiring.reload_settings()
     assert "14 days" in text and "{" not in text
 
 

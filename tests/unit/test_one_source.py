@@ -29,7 +29,8 @@ from actions.crisis import ActionCrisisResources
 from bot.conversation.crisis import responses, transcripts
 from bot.conversation.helplines import load_catalogue
 from bot.conversation.nlg import ContextualNLG
-from bot.core.settings import ROOT, get_settings
+from bot.core import wiring
+from bot.core.settings import ROOT
 from bot.runtime.web import crisis_resources
 
 # 555-01xx numbers are reserved for fiction in North America: no real service answers one.
@@ -46,9 +47,9 @@ def catalogue_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     path = tmp_path / "helplines.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("RESOURCES_FILE", str(path))
-    get_settings.cache_clear()
+    wiring.reload_settings()
     yield path
-    get_settings.cache_clear()
+    wiring.reload_settings()
 
 
 def test_the_crisis_turn_shows_the_changed_number(catalogue_file: Path) -> None:

@@ -1,5 +1,6 @@
 import pytest
 
+from bot.core import wiring
 from bot.core.settings import DEFAULTS, ROOT, Settings, SettingsError
 
 
@@ -87,24 +88,23 @@ def test_the_http_api_cannot_be_enabled_without_a_long_token() -> None:
 
 
 def test_rasa_is_started_with_the_api_off_cors_limited_and_no_secret_in_its_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.core.settings import get_settings
     from bot.runtime.run import rasa_server_cmd
 
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://portal.example.org")
     monkeypatch.delenv("RASA_API_ENABLED", raising=False)
-    get_settings.cache_clear()
+    wiring.reload_settings()
     try:
         cmd = rasa_server_cmd(5005)
         assert "--enable-api" not in cmd and cmd[cmd.index("--cors") + 1] == "https://portal.example.org"
         assert cmd[1:3] == ["-m", "bot.runtime.rasa_cli"]
         monkeypatch.setenv("RASA_API_ENABLED", "true")
         monkeypatch.setenv("RASA_API_TOKEN", "t" * 40)
-        get_settings.cache_clear()
+        wiring.reload_settings()
         cmd = rasa_server_cmd(5005)
         # The token reaches Rasa inside the process (bot.runtime.rasa_cli), never on a command line `ps` shows.
         assert "t" * 40 not in " ".join(cmd) and "--auth-token" not in cmd
     finally:
-        get_settings.cache_clear()
+        wiring.reload_settings()
 
 
 @pytest.mark.parametrize("command", [
@@ -118,3 +118,23 @@ def test_every_entry_point_stops_on_a_bad_setting_with_one_line(command: list[st
     done = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == "error: RASA_PORT must be a whole number, got 'not-a-port'"
+
+
+def test_settings_and_what_is_built_from_them_are_kept_in_the_wiring(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    from bot.core.settings import get_settings
+    from bot.storage.session import get_engine
+
+    first = tmp_path / "a.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{first}")
+    wiring.reload_settings()
+    try:
+        settings, engine = get_settings(), get_engine()
+        assert get_settings() is settings and get_engine() is engine  # one of each per process
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'b.db'}")
+        assert get_settings() is settings  # a running process reads its settings once
+        wiring.reload_settings()
+        assert get_settings().database_url.endswith("b.db") and get_engine() is not engine
+        assert str(get_engine().url).endswith("b.db")
+    finally:
+        monkeypatch.undo()
+        wiring.reload_settings()

@@ -15,6 +15,7 @@ from bot.channels.socketio import (
     origin_allowed,
     verify_session_id,
 )
+from bot.core import wiring
 from tests.unit.conftest import PORTAL, SECRET
 
 # --- session ids ---------------------------------------------------------------
@@ -90,10 +91,9 @@ def test_other_origins_are_refused(origin: Any) -> None:
 
 
 def test_allowed_origins_are_the_setting_plus_every_tenant_portal(tenant_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.core.settings import get_settings
 
     monkeypatch.setenv("ALLOWED_ORIGINS", "https://therapy-faq.example")
-    get_settings.cache_clear()
+    wiring.reload_settings()
     assert channel.allowed_origins() == {"https://therapy-faq.example", PORTAL}
     assert channel.cors_check(PORTAL) and channel.cors_check("https://therapy-faq.example")
     assert not channel.cors_check("http://localhost:8080")  # the default is replaced, not extended

@@ -11,12 +11,12 @@ from typing import Any, Optional
 import pytest
 import socketio
 
-from bot.channels import socketio as channel
 from bot.channels.socketio import (
     MAX_MESSAGE_CHARS,
     SecureSocketIOInput,
     verify_session_id,
 )
+from bot.core import wiring
 from tests.unit.conftest import PAGE, PORTAL, SECRET
 
 
@@ -39,12 +39,10 @@ async def server(tenant_db: str, monkeypatch: pytest.MonkeyPatch):
     """The channel on a Sanic server on a free port; yields (url, echo)."""
     from sanic import Sanic
 
-    from bot.core.settings import get_settings
 
     monkeypatch.setenv("ALLOWED_ORIGINS", PAGE)
     monkeypatch.setenv("SESSION_SECRET", SECRET)
-    get_settings.cache_clear()
-    channel.session_secret.cache_clear()
+    wiring.reload_settings()
     # Sanic 21.12 rewrites its own methods once per process unless in test mode.
     monkeypatch.setattr(Sanic, "test_mode", True)
     with socket.socket() as s:
@@ -63,8 +61,7 @@ async def server(tenant_db: str, monkeypatch: pytest.MonkeyPatch):
     finally:
         srv.close()
         await srv.wait_closed()
-        channel.session_secret.cache_clear()
-        get_settings.cache_clear()
+        wiring.reload_settings()
 
 
 class Visitor:

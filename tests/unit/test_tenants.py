@@ -12,6 +12,7 @@ import pytest
 from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot.core import wiring
 from bot.tenants import directory
 from bot.tenants.__main__ import main as cli
 from bot.tenants.model import TenantError, make_tenant
@@ -24,11 +25,10 @@ SECRET = "s" * 40
 @pytest.fixture()
 def tenants_db(use_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """The per-test database with one organisation, and a token key configured."""
-    from bot.core.settings import get_settings
     from bot.storage.session import session_factory
 
     monkeypatch.setenv("TENANT_JWT_SECRET", SECRET)
-    get_settings.cache_clear()
+    wiring.reload_settings()
     directory.clear_cache()
     acme = make_tenant(
         "acme", "Acme Ltd", "+1 800 555 0100", display_name="Acme Wellbeing", eap_hours="24/7",
@@ -39,7 +39,7 @@ def tenants_db(use_db: str, monkeypatch: pytest.MonkeyPatch) -> str:
         TenantRepository(session).save(acme)
     yield use_db
     directory.clear_cache()
-    get_settings.cache_clear()
+    wiring.reload_settings()
 
 
 # --- validation -----------------------------------------------------------------
@@ -166,10 +166,9 @@ def test_long_lived_tokens_and_missing_claims_are_refused(tenants_db: str) -> No
 
 
 def test_without_a_key_tokens_are_refused_plainly(use_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.core.settings import get_settings
 
     monkeypatch.setenv("TENANT_JWT_SECRET", "")
-    get_settings.cache_clear()
+    wiring.reload_settings()
     with pytest.raises(TokenError) as err:
         verify_token("anything")
     assert err.value.code == "not_configured"

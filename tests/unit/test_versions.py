@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import versions
+from bot.core import versions, wiring
 from bot.core.settings import ROOT, Settings
 from bot.core.versions import TESTED, UntestedVersions, differences, installed, require_tested
 
@@ -38,15 +38,14 @@ def test_another_version_stops_with_one_line_naming_it() -> None:
 
 
 def test_the_override_runs_anyway_and_says_so(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    from bot.core.settings import get_settings
 
     monkeypatch.setenv("ALLOW_UNTESTED_VERSIONS", "true")
-    get_settings.cache_clear()
+    wiring.reload_settings()
     try:
         with caplog.at_level(logging.WARNING, logger="bot.core.versions"):
             require_tested(UPGRADED)
     finally:
-        get_settings.cache_clear()
+        wiring.reload_settings()
     assert any("rasa 3.7.0 (tested: 3.6.21)" in r.getMessage() for r in caplog.records)
 
 
