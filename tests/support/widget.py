@@ -245,7 +245,8 @@ class Client:
 
         ws_url = url.replace("http://", "ws://", 1) + "/socket.io/?EIO=4&transport=websocket"
         try:
-            self.ws = await asyncio.wait_for(websockets.connect(ws_url, origin=origin), 10)
+            # websockets exposes connect lazily (module __getattr__), which mypy cannot see.
+            self.ws = await asyncio.wait_for(websockets.connect(ws_url, origin=origin), 10)  # type: ignore[attr-defined]
         except (websockets.exceptions.InvalidHandshake, OSError) as exc:
             raise ConnectionRefusedError(f"refused: {exc}") from exc
         opened = await asyncio.wait_for(self.ws.recv(), 10)
