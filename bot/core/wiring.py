@@ -14,7 +14,8 @@ from typing import Any, Callable, Dict, Iterator, TypeVar
 T = TypeVar("T")
 
 _objects: Dict[str, Any] = {}
-_lock = threading.Lock()
+# Re-entrant: a factory may ask for another object (the encoder reads the settings).
+_lock = threading.RLock()
 # Objects built from the settings (database engines, secrets): forgotten with them.
 _from_settings: set[str] = set()
 SETTINGS = "settings"
