@@ -45,6 +45,9 @@ PORTAL = "https://portal.adversarial.example"
 
 @pytest.fixture(scope="module")
 def fake() -> FakePlatforms:
+    # Not the session's ``fake`` (tests/e2e/conftest.py) on purpose: this module's server
+    # registers webhooks and sends replies too, and those records must not be able to
+    # satisfy the platform tests' checks of what their own server sent.
     platforms = FakePlatforms().start()
     yield platforms
     platforms.stop()
