@@ -12,13 +12,15 @@ is answered at once with a friendly "busy, try again in a
 moment" that also says where to get help now (REST: 503 with Retry-After;
 the widget: a ``message_error`` it shows) — unless it signals a crisis:
 
-- the crisis lane: a message that an explicit-statement rule matches, or that
-  the crisis model finds concerning, is always admitted, whatever the load or
-  the rates. The rules cost microseconds and run on every shed candidate; the
-  model costs milliseconds, so it reads shed candidates only within a budget
-  (``MODEL_CHECKS_PER_SECOND`` per process) that keeps the check from becoming
-  the overload. A message the budget leaves to the rules alone still hears
-  where to get help, in the busy reply itself.
+- the crisis lane: a message that an explicit-statement rule matches, that
+  the crisis model's n-gram screen finds concerning, or that the full crisis
+  model finds concerning, is always admitted, whatever the load or the rates.
+  The rules (microseconds) and the screen (about 0.3 ms, no sentence encoder;
+  its threshold chosen on the dev set for recall) run on every shed
+  candidate; the full model costs milliseconds, so it reads what the screen
+  let go only within a budget (``MODEL_CHECKS_PER_SECOND`` per process) that
+  keeps the check from becoming the overload. A message all of them miss
+  still hears where to get help, in the busy reply itself.
 - the rates: a sender may send ``SENDER_RATE`` messages a second (bursts of
   ``SENDER_BURST``), an address ``ADDRESS_RATE`` (bursts of ``ADDRESS_BURST``);
   far above any person's typing. Loopback callers (the local proxy, the
@@ -103,13 +105,22 @@ class Admission:
         self.model_budget = RateLimiter(MODEL_CHECKS_PER_SECOND, MODEL_CHECKS_PER_SECOND)
 
     def crisis_signal(self, text: str) -> bool:
-        """The crisis lane: rules always, the crisis model within its budget."""
+        """The crisis lane: the rules and the n-gram screen on every message, the full model within its budget.
+
+        The screen (``CrisisModel.screens_in``, about 0.3 ms, no encoder) is
+        tuned to miss almost no crisis message; the full model reads what it
+        let go only while its budget lasts, as a second chance.
+        """
         from bot.understanding.crisis_rules import get_rules
 
         if get_rules().match(text) is not None:
             return True
         model = wiring.peek("crisis_model")
-        if model is None or not self.model_budget.allow("model"):
+        if model is None:
+            return False
+        if model.screens_in(text):
+            return True
+        if not self.model_budget.allow("model"):
             return False
         return model.most_concerning([text]) is not None
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
+from bot.core import wiring
+from bot.evaluation import screen
 from bot.understanding.crisis_data import (
     CHECK_IN_TOLERATED,
     DEV_DIR,
@@ -212,6 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report("dev: held-out families", [r for r in dev if r.example.style != "public"]))
     print()
     print(report("dev: public text (counsel-chat questions, GoEmotions comments)", [r for r in dev if r.example.style == "public"]))
+    component = getattr(agent, "component", None) or wiring.peek("crisis_model")
+    screen_threshold = float(component.config["screen_threshold"])
+    screen_dev, screen_ms = screen.score(component, load(DEV_DIR))
+    print(screen.report("dev families", [r for r in screen_dev if r.example.style != "public"], screen_threshold, screen_ms))
+    print(screen.report("dev public text", [r for r in screen_dev if r.example.style == "public"], screen_threshold))
     if args.show_errors:
         for r in dev:
             wrong = (r.example.is_crisis and r.zone == NO_CRISIS) or (not r.example.is_crisis and r.zone == HANDOFF)
@@ -219,17 +226,24 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  {r.zone:8} {r.risk:.2f} [{r.example.kind}] {r.example.text[:110]!r}")
     if args.choose:
         chosen = choose(dev)
-        print(f"\nthresholds chosen on dev: handoff_threshold {chosen.handoff}, check_in_threshold {chosen.check_in}")
+        screen_threshold = screen.choose(screen_dev)
+        print(f"\nthresholds chosen on dev: handoff_threshold {chosen.handoff}, check_in_threshold {chosen.check_in}, "
+              f"screen_threshold {screen_threshold}")
+        print(screen.report("dev families under the chosen threshold", [r for r in screen_dev if r.example.style != "public"],
+                            screen_threshold))
         print(report("dev (held-out families) under the chosen thresholds", rezone([r for r in dev if r.example.style != "public"], chosen)))
         print(report("dev (public text) under the chosen thresholds", rezone([r for r in dev if r.example.style == "public"], chosen)))
         return 0
     test = score(agent, load(TEST_DIR))
     print()
     print(report("test (separate pass, separate families; never trained on)", test))
+    screen_test, _ = screen.score(component, load(TEST_DIR))
+    print(screen.report("test", screen_test, screen_threshold))
     if args.json:
         public = [r for r in dev if r.example.style == "public"]
         families = [r for r in dev if r.example.style != "public"]
-        args.json.write_text(json.dumps({"dev": metrics(families), "dev_public": metrics(public), "test": metrics(test)},
+        args.json.write_text(json.dumps({"dev": metrics(families), "dev_public": metrics(public), "test": metrics(test),
+                                         "screen_test": screen.metrics(screen_test, screen_threshold)},
                                         indent=2) + "\n")
     return 1 if misses(metrics(test)) else 0
 

@@ -77,16 +77,12 @@ class QuickAgent:
 
 def fit(config: Dict[str, Any] | None = None) -> QuickAgent:
     from bot.understanding.crisis_component import CrisisModel
-    from bot.understanding.crisis_model import CrisisClassifier, ModelOptions
     from bot.understanding.encoder import get_encoder
 
     component = CrisisModel(config if config is not None else component_config(), None, None)  # type: ignore[arg-type]
     examples: List[crisis_data.Example] = crisis_data.load(crisis_data.TRAIN_DIR)
     examples += crisis_data.from_nlu_examples(crisis_data.read_nlu_files())
     texts = [e.text for e in examples]
-    embeddings = EmbeddingCache().encode(get_encoder(), texts)
-    options = ModelOptions(c=float(component.config["c"]), char_ngrams=bool(component.config["char_ngrams"]),
-                           word_ngrams=bool(component.config["word_ngrams"]))
-    component.classifier = CrisisClassifier(options).fit(texts, embeddings, [e.category for e in examples])
+    component.fit(texts, EmbeddingCache().encode(get_encoder(), texts), [e.category for e in examples])
     print(f"fitted on {len(examples)} lines ({sum(e.is_crisis for e in examples)} crisis)")
     return QuickAgent(component)

@@ -38,7 +38,9 @@ from bot.understanding.crisis_model import (
     CHECK_IN,
     HANDOFF,
     NO_CRISIS,
+    SCREEN_FILE,
     CrisisClassifier,
+    CrisisScreen,
     ModelOptions,
     Thresholds,
     Verdict,
@@ -102,6 +104,10 @@ class CrisisModel(GraphComponent):
             # Below it, the runner-up of a taken-back crisis intent is no answer: fall back.
             "demote_min_confidence": 0.2,
             "data": str(crisis_data.TRAIN_DIR.relative_to(crisis_data.ROOT)),
+            # The n-gram screen the channels run on every message when the server is
+            # full (crisis_model.CrisisScreen): risk at or above this lets a message in.
+            # Chosen on the dev set for recall (make eval-crisis --choose), then frozen.
+            "screen_threshold": 0.1,
             "c": ModelOptions.c,
             "char_ngrams": ModelOptions.char_ngrams,
             "word_ngrams": ModelOptions.word_ngrams,
@@ -109,9 +115,10 @@ class CrisisModel(GraphComponent):
 
     def __init__(
         self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-        classifier: Optional[CrisisClassifier] = None,
+        classifier: Optional[CrisisClassifier] = None, screen: Optional[CrisisScreen] = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
+        self.screen = screen
         self.thresholds = Thresholds(
             self.config["handoff_threshold"], self.config["check_in_threshold"], self.config["urgent_share"]
         )
@@ -132,7 +139,9 @@ class CrisisModel(GraphComponent):
     ) -> CrisisModel:
         with model_storage.read_from(resource) as directory:
             classifier = CrisisClassifier.load(Path(directory))
-        component = cls(config, model_storage, resource, classifier)
+            # An archive trained before the screen existed has none: the channels then use the rules and the model.
+            screen = CrisisScreen.load(Path(directory)) if (Path(directory) / SCREEN_FILE).exists() else None
+        component = cls(config, model_storage, resource, classifier, screen)
         wiring.put("crisis_model", component)  # the channels screen over-long messages with it
         return component
 
@@ -146,14 +155,19 @@ class CrisisModel(GraphComponent):
             (m.get("intent") or "", m.get("text") or "") for m in training_data.intent_examples
         )
         texts = [e.text for e in examples]
-        embeddings = get_encoder().encode(texts)
-        options = ModelOptions(c=float(self.config["c"]), char_ngrams=bool(self.config["char_ngrams"]),
-                               word_ngrams=bool(self.config["word_ngrams"]))
-        classifier = CrisisClassifier(options).fit(texts, embeddings, [e.category for e in examples])
-        self.classifier = classifier
+        classifier, screen = self.fit(texts, get_encoder().encode(texts), [e.category for e in examples])
         with self._storage.write_to(self._resource) as directory:
             classifier.save(Path(directory))
+            screen.save(Path(directory))
         return self._resource
+
+    def fit(self, texts: List[str], embeddings: np.ndarray, labels: List[str]) -> tuple[CrisisClassifier, CrisisScreen]:
+        """The model and its n-gram screen, from the same examples (``rasa train`` and the quick dev loop)."""
+        options = ModelOptions(c=float(self.config["c"]), char_ngrams=bool(self.config["char_ngrams"]),
+                               word_ngrams=bool(self.config["word_ngrams"]))
+        self.classifier = CrisisClassifier(options).fit(texts, embeddings, labels)
+        self.screen = CrisisScreen(ModelOptions(c=options.c, embedding=False)).fit(texts, None, labels)
+        return self.classifier, self.screen
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -177,6 +191,17 @@ class CrisisModel(GraphComponent):
             for hit, row in zip(hits, rows, strict=True)
         ]
         return max(verdicts, key=lambda v: (_RANK[v.zone], v.risk))
+
+    def screen_risk(self, text: str) -> Optional[float]:
+        """The n-gram screen's risk for one text (None when the archive has no screen)."""
+        if self.screen is None:
+            return None
+        return float(self.screen.risk(self.screen.predict_proba([text], None))[0])
+
+    def screens_in(self, text: str) -> Optional[bool]:
+        """Whether the cheap screen finds ``text`` concerning enough to admit (None: no screen in this archive)."""
+        risk = self.screen_risk(text)
+        return None if risk is None else risk >= float(self.config["screen_threshold"])
 
     def most_concerning(self, texts: List[str]) -> Optional[str]:
         """The text among ``texts`` whose verdict is the most concerning, if any raises concern."""

@@ -30,6 +30,9 @@ class ModelOptions:
     embedding_weight: float = 1.0
     class_weight: Optional[str] = "balanced"
     max_iter: int = 3000
+    # False: n-grams only, no sentence embedding (the crisis screen, which must
+    # run where the encoder's cost is what is being saved).
+    embedding: bool = True
 
 
 @dataclass
@@ -101,8 +104,10 @@ class LinearTextClassifier:
     def check_labels(self, labels: Sequence[str]) -> None:
         """Subclasses refuse labels they do not know."""
 
-    def _features(self, texts: Sequence[str], embeddings: np.ndarray, fit: bool = False) -> Any:
-        blocks = [sp.csr_matrix(np.asarray(embeddings, dtype=np.float64) * self.options.embedding_weight)]
+    def _features(self, texts: Sequence[str], embeddings: Optional[np.ndarray], fit: bool = False) -> Any:
+        blocks = []
+        if self.options.embedding:
+            blocks.append(sp.csr_matrix(np.asarray(embeddings, dtype=np.float64) * self.options.embedding_weight))
         if fit:
             from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -118,7 +123,7 @@ class LinearTextClassifier:
                 blocks.append(vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts))
         return sp.hstack(blocks, format="csr")
 
-    def fit(self, texts: Sequence[str], embeddings: np.ndarray, labels: Sequence[str]) -> Any:
+    def fit(self, texts: Sequence[str], embeddings: Optional[np.ndarray], labels: Sequence[str]) -> Any:
         from sklearn.linear_model import LogisticRegression
 
         self.check_labels(labels)
@@ -129,16 +134,20 @@ class LinearTextClassifier:
         self._prepared = None
         return self
 
-    def predict_proba(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], embeddings: Optional[np.ndarray]) -> np.ndarray:
         """P(class) per text: scikit-learn's multinomial softmax, computed block by block.
 
         Same numbers as ``self.model.predict_proba`` on the stacked features (a
         unit test checks it), without building the stacked sparse matrix: on
         the per-message path that saves about a millisecond.
         """
-        dense = np.asarray(embeddings, dtype=np.float64)
-        embedding_weights, blocks = self._prepared or self._prepare(dense.shape[1])
-        scores = (dense * self.options.embedding_weight) @ embedding_weights
+        if self.options.embedding:
+            dense = np.asarray(embeddings, dtype=np.float64)
+            embedding_weights, blocks = self._prepared or self._prepare(dense.shape[1])
+            scores = (dense * self.options.embedding_weight) @ embedding_weights
+        else:
+            _, blocks = self._prepared or self._prepare(0)
+            scores = np.zeros((len(texts), len(self.model.classes_)))
         for block in blocks:
             for row, text in enumerate(texts):
                 scores[row] += block.scores(text)
@@ -159,7 +168,7 @@ class LinearTextClassifier:
         self._prepared = (np.ascontiguousarray(coef[:, :dims].T), blocks)
         return self._prepared
 
-    def predict_proba_reference(self, texts: Sequence[str], embeddings: np.ndarray) -> np.ndarray:
+    def predict_proba_reference(self, texts: Sequence[str], embeddings: Optional[np.ndarray]) -> np.ndarray:
         """scikit-learn's own computation, for the test that the fast path equals it."""
         return self.model.predict_proba(self._features(texts, embeddings))
 
