@@ -90,7 +90,8 @@ $(ENCODER): bot/understanding/encoder_build.py bot/understanding/encoder.py requ
 .PHONY: encoder
 encoder: $(ENCODER) ## verify the sentence encoder's weights (sha256) and export them to ONNX
 
-$(CRISIS_RESPONSES): bot/conversation/crisis/templates.py bot/conversation/crisis/responses.py bot/conversation/helplines.py data/resources/helplines.yml | $(VENV)/.installed
+$(CRISIS_RESPONSES): bot/conversation/crisis/templates.py bot/conversation/crisis/responses.py bot/conversation/crisis/situation.py \
+		data/crisis/situations.yml bot/conversation/helplines.py data/resources/helplines.yml | $(VENV)/.installed
 	$(call step,[setup] writing the per-region crisis responses)
 	@$(PY) -m bot.conversation.crisis.responses
 
