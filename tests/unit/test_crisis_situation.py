@@ -91,6 +91,8 @@ def test_an_adult_worried_about_a_child_gets_the_line_for_adults_first() -> None
     assert "1-800-422-4453" in first_sentence(us)
     nz = crisis_reply("child_abuse", "i think my niece is being hurt at home", "NZ")
     assert "0508 326 459" in first_sentence(nz)
+    au = crisis_reply("child_abuse", "i think my niece is being abused", "AU")
+    assert "1800 272 831" in first_sentence(au) and "Bravehearts" in au
     # No line for adults in the region: the emergency number opens, never a suicide line.
     ie = crisis_reply("child_abuse", "my neighbour's kid is covered in bruises", "IE")
     assert first_sentence(ie) == "If a child is in danger now, call 112." and "tusla.ie" in ie
