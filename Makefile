@@ -98,6 +98,11 @@ $(CRISIS_RESPONSES): bot/conversation/crisis/templates.py bot/conversation/crisi
 .PHONY: crisis-responses
 crisis-responses: $(CRISIS_RESPONSES) ## regenerate data/crisis/responses.yml from templates + helplines
 
+.PHONY: helpline-sources
+helpline-sources: | $(VENV)/.installed ## list what each helpline entry rests on (id, service, source, checked) in docs/sources.md
+	$(call step,[setup] writing the helplines section of docs/sources.md)
+	@$(PY) -m bot.conversation.helpline_sources
+
 CRISIS_TRANSCRIPTS := docs/crisis-transcripts.md
 $(CRISIS_TRANSCRIPTS): $(CRISIS_RESPONSES) bot/conversation/crisis/transcripts.py | $(VENV)/.installed
 	$(call step,[setup] writing every crisis reply, per region and channel, to $@)
