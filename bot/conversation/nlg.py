@@ -20,6 +20,10 @@ the domain's responses exactly as Rasa's own generator does, plus:
   own answer (``bot.conversation.crisis.sensitive``);
 - numbers become ``tel:``/``sms:`` links on the web, and crisis replies lose
   their buttons on SMS (one plain message, every number written out);
+- on the web widget's channel every reply carries ``region``, the country whose
+  numbers the bot now gives (the catalogue's code, ``INTL`` for any other), so
+  the widget's "Need help now?" panel follows a country the visitor named
+  (``bot.channels.socketio.RegionSocketIOOutput`` sends it);
 - the low-confidence fallback offers the topics closest to what was asked;
 - for an EAP portal's visitor (the ``tenant`` slot, set from a verified
   token), the crisis replies and the cost/EAP answers add the organisation's
@@ -47,7 +51,7 @@ from bot.conversation.crisis.reflect import reflect
 from bot.conversation.crisis.sensitive import sensitive_topic
 from bot.conversation.crisis.situation import GENERAL, situation
 from bot.conversation.crisis.templates import HANDOFF_RESPONSES
-from bot.conversation.helplines import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
+from bot.conversation.helplines import LINK_CHANNELS, PLAIN_CHANNELS, linkify, load_catalogue, region_from_slots
 from bot.conversation.topics import topic_labels
 from bot.core.settings import get_settings
 from bot.tenants.directory import find_tenant
@@ -69,6 +73,8 @@ REGION_NOTED = "utter_region_noted"
 # After "No" to the check-in, the question the visitor had asked is answered.
 CHECK_IN_DECLINED = "utter_crisis_check_in_declined"
 CHECK_IN_INTENT = "crisis_check_in"
+# Channels whose client shows a help panel of its own: each reply tells it the region.
+REGION_CHANNELS = {"socketio"}
 # Answers that talk about paying for therapy or reaching a person: a tenant's visitor hears about their free EAP there.
 EAP_TOPICS = {"utter_faq/eap", "utter_faq/costs_insurance", "utter_faq/low_cost_options", "utter_human_handoff"}
 
@@ -179,6 +185,8 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             message["text"] = linkify(message["text"])
         if is_crisis and output_channel in PLAIN_CHANNELS:
             message["buttons"] = []
+        if output_channel in REGION_CHANNELS:
+            message["region"] = load_catalogue().region(region_from_slots(tracker.get_slot)).code
         if utter_action in (SUGGESTION_RESPONSE, CLARIFY_RESPONSE):
             limit = 2 if utter_action == CLARIFY_RESPONSE else MAX_SUGGESTIONS
             topics = closest_topics(tracker.latest_message.parse_data if tracker.latest_message else {}, limit)
