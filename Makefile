@@ -90,12 +90,18 @@ $(ENCODER): bot/understanding/encoder_build.py bot/understanding/encoder.py requ
 .PHONY: encoder
 encoder: $(ENCODER) ## verify the sentence encoder's weights (sha256) and export them to ONNX
 
-$(CRISIS_RESPONSES): bot/conversation/crisis/templates.py bot/conversation/crisis/responses.py bot/conversation/helplines.py data/resources/helplines.yml | $(VENV)/.installed
+$(CRISIS_RESPONSES): bot/conversation/crisis/templates.py bot/conversation/crisis/responses.py bot/conversation/crisis/situation.py \
+		data/crisis/situations.yml bot/conversation/helplines.py data/resources/helplines.yml | $(VENV)/.installed
 	$(call step,[setup] writing the per-region crisis responses)
 	@$(PY) -m bot.conversation.crisis.responses
 
 .PHONY: crisis-responses
 crisis-responses: $(CRISIS_RESPONSES) ## regenerate data/crisis/responses.yml from templates + helplines
+
+.PHONY: helpline-sources
+helpline-sources: | $(VENV)/.installed ## list what each helpline entry rests on (id, service, source, checked) in docs/sources.md
+	$(call step,[setup] writing the helplines section of docs/sources.md)
+	@$(PY) -m bot.conversation.helpline_sources
 
 CRISIS_TRANSCRIPTS := docs/crisis-transcripts.md
 $(CRISIS_TRANSCRIPTS): $(CRISIS_RESPONSES) bot/conversation/crisis/transcripts.py | $(VENV)/.installed

@@ -26,7 +26,9 @@ refused at start-up (tenant tokens take its place).
 Events (``docs/embed.md`` describes them for widget authors):
 ``session_request {session_id?, tenant_token?}`` -> ``session_confirm
 {session_id, resumed, tenant}`` or ``session_error {code, message}``;
-``user_uttered {message, metadata}`` -> ``bot_uttered`` replies, or
+``user_uttered {message, metadata}`` -> ``bot_uttered`` replies (each with
+``region``: the country whose numbers the bot now gives, so the widget's
+"Need help now?" panel follows a country the visitor named), or
 ``message_error {code, message}`` when the message cannot be handled
 (code ``busy`` or ``rate`` when the server sheds load: bot.channels.shed).
 """
@@ -203,6 +205,34 @@ def check_tenant_token(token: object, origin: Optional[str] = None) -> tuple[Opt
         return None, {"code": "invalid", "message": "Your sign-in could not be checked. Please reload the page."}
 
 
+_REPLY_REGION = re.compile(r"^(?:[A-Z]{2}|INTL)$")
+
+
+class RegionSocketIOOutput(SocketIOOutput):
+    """Rasa's socket.io output, with the reply's ``region`` on every ``bot_uttered`` it emits.
+
+    The renderer (``bot.conversation.nlg.ContextualNLG``) puts the region whose
+    numbers the reply gives into the message; Rasa hands it to
+    ``send_response`` but its socket.io output drops it. The widget's help
+    panel reads it to show the same country's lines as the chat. One output
+    serves one visitor message, whose replies are sent one after another.
+    """
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.region: Optional[str] = None
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        region = message.get("region")
+        self.region = region if isinstance(region, str) and _REPLY_REGION.match(region) else None
+        await super().send_response(recipient_id, message)
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self.region and isinstance(response, dict):
+            response = {**response, "region": self.region}
+        await super()._send_message(socket_id, response)
+
+
 class SecureSocketIOInput(SocketIOInput):
     """Rasa's socket.io channel (same name, path and events) with origin, session and tenant checks."""
 
@@ -284,7 +314,7 @@ class SecureSocketIOInput(SocketIOInput):
             # The client's own session_id in the message is ignored: the socket's verified one counts.
             message = UserMessage(
                 text,
-                SocketIOOutput(sio, self.bot_message_evt),
+                RegionSocketIOOutput(sio, self.bot_message_evt),
                 sender,
                 input_channel=self.name(),
                 metadata=metadata,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -32,6 +32,8 @@ NEEDS = ("crisis", "self_harm", "domestic_violence", "child_abuse", "sexual_assa
 # For each crisis category: which needs lead, in order. Abuse leads with the
 # specialist lines; where the emergency number goes first (attempts, immediate
 # danger) is decided by the wording in bot/conversation/crisis/templates.py.
+# A need "a&b" is a line that serves both ("child_abuse&youth": a children's line
+# about abuse, not any youth line).
 CATEGORY_PLAN: dict[str, tuple[str, ...]] = {
     "suicide": ("crisis",),
     "self_harm": ("self_harm", "crisis"),
@@ -40,11 +42,29 @@ CATEGORY_PLAN: dict[str, tuple[str, ...]] = {
     "immediate_danger": ("crisis", "domestic_violence"),
     "harm_to_others": ("crisis",),
     "abuse": ("domestic_violence", "sexual_assault", "crisis"),
+    # Not known whether a child writes or an adult worried about one: every child line.
     "child_abuse": ("child_abuse", "youth", "crisis"),
     "third_party": ("third_party", "crisis"),
-    # Not a category of the crisis model: a harm-to-others message about a baby (see bot.conversation.crisis.situation).
-    "perinatal": ("perinatal", "crisis"),
+    # A category's situations (bot.conversation.crisis.situation): "<category>/<situation>".
+    # A harm-to-others message about a baby: the perinatal line, then the crisis line.
+    "harm_to_others/perinatal": ("perinatal", "crisis"),
+    # A child writing about themselves: the children's line (Childline, Kids Helpline, Childhelp); a
+    # crisis line and a line to text are added only where it is neither (the reply stays short).
+    "child_abuse/child": ("child_abuse&youth",),
+    # An adult worried about a child: the line for concerned adults (NSPCC, Childhelp, Oranga Tamariki).
+    "child_abuse/adult": ("child_abuse&third_party",),
+    # Immediate danger from a partner, an ex or someone at the door: the domestic-violence line.
+    "immediate_danger/threat": ("domestic_violence",),
+    # Immediate danger to themselves (a high place, a weapon held against themselves): the suicide crisis line.
+    "immediate_danger/self": ("crisis", "self_harm"),
+    # Harm from someone else who is not a partner: the general crisis line.
+    "immediate_danger/other": ("crisis",),
 }
+
+# Where only a line of one of these needs may open a reply; without one the
+# emergency number leads (an adult worried about a child is not sent to a
+# suicide line first).
+LEAD_NEEDS: dict[str, str] = {"child_abuse/adult": "child_abuse&third_party", "child_abuse/child": "child_abuse&youth"}
 
 # Needs for which every line is listed, not only the first: a child writing
 # about themselves and an adult worried about a child need different lines.
@@ -52,6 +72,7 @@ LIST_ALL = frozenset({"child_abuse"})
 
 # Replies whose first sentence is the emergency number, whatever lines the region has.
 EMERGENCY_LEADS = frozenset({"attempt", "immediate_danger", "third_party"})
+
 
 # Channels whose clients render markdown links; others get plain text.
 LINK_CHANNELS = {"socketio", "rest", "webchat"}
@@ -91,7 +112,9 @@ class RegionInfo:
     emergency_note: dict[str, str] = field(default_factory=dict)
 
     def serving(self, need: str) -> list[Helpline]:
-        return [h for h in self.helplines if need in h.serves]
+        """The lines that serve a need, in file order; "a&b" means both."""
+        needs = need.split("&")
+        return [h for h in self.helplines if all(n in h.serves for n in needs)]
 
 
 @dataclass(frozen=True)
@@ -108,22 +131,10 @@ def _helpline(entry: dict) -> Helpline:
     checked = entry.get("checked")
     if isinstance(checked, str):
         checked = date.fromisoformat(checked)
-    return Helpline(
-        id=str(entry["id"]),
-        name=str(entry["name"]),
-        serves=tuple(entry.get("serves") or ()),
-        source_url=str(entry["source_url"]),
-        phone=_str_or_none(entry.get("phone")),
-        phone_alt=_str_or_none(entry.get("phone_alt")),
-        sms=_str_or_none(entry.get("sms")),
-        sms_keyword=_str_or_none(entry.get("sms_keyword")),
-        chat_url=_str_or_none(entry.get("chat_url")),
-        url=_str_or_none(entry.get("url")),
-        hours=_str_or_none(entry.get("hours")),
-        checked=checked,
-        press=_str_or_none(entry.get("press")),
-        area=_str_or_none(entry.get("area")),
-    )
+    required = {"id", "name", "serves", "source_url", "checked"}
+    optional = {f.name: _str_or_none(entry.get(f.name)) for f in fields(Helpline) if f.name not in required}
+    return Helpline(id=str(entry["id"]), name=str(entry["name"]), serves=tuple(entry.get("serves") or ()),
+                    source_url=str(entry["source_url"]), checked=checked, **optional)
 
 
 def _str_or_none(value: object) -> Optional[str]:
@@ -338,9 +349,9 @@ def lead_helpline(plan: list[Helpline], category: str) -> Optional[Helpline]:
     else's crisis (they may not be responding), and wherever the first line that
     can be called or texted serves only part of the country.
     """
-    if category in EMERGENCY_LEADS:
+    if category.split("/")[0] in EMERGENCY_LEADS:
         return None
-    reachable = [h for h in plan if h.phone or h.sms]
+    reachable = [h for h in plan if (h.phone or h.sms) and all(n in h.serves for n in LEAD_NEEDS.get(category, "").split("&") if n)]
     return reachable[0] if reachable and not reachable[0].area else None
 
 

@@ -6,8 +6,11 @@ the domain's responses exactly as Rasa's own generator does, plus:
 - ``resolved_region``: the visitor's region (channel metadata, then what they
   said, then ``DEFAULT_REGION``), so the crisis responses' per-region variants
   carry the right numbers in the crisis turn itself;
-- ``crisis_situation``: ``perinatal`` when the message is about a baby, so a
-  harm-to-others reply puts the baby's safety first (``bot.conversation.crisis.situation``);
+- ``crisis_situation``: the situation within the reply's category, read from the
+  words (``bot.conversation.crisis.situation``): a harm-to-others reply about a baby
+  puts the baby's safety first; a child writing about themselves and an adult
+  worried about a child get their own replies; immediate danger gets the line
+  that fits the danger;
 - ``reply_language``: ``es`` when the crisis model read the message as
   Spanish, so the crisis replies' Spanish variants are chosen;
 - after "No" to a crisis check-in, the answer to what the visitor had asked;
@@ -17,6 +20,10 @@ the domain's responses exactly as Rasa's own generator does, plus:
   own answer (``bot.conversation.crisis.sensitive``);
 - numbers become ``tel:``/``sms:`` links on the web, and crisis replies lose
   their buttons on SMS (one plain message, every number written out);
+- on the web widget's channel every reply carries ``region``, the country whose
+  numbers the bot now gives (the catalogue's code, ``INTL`` for any other), so
+  the widget's "Need help now?" panel follows a country the visitor named
+  (``bot.channels.socketio.RegionSocketIOOutput`` sends it);
 - the low-confidence fallback offers the topics closest to what was asked;
 - for an EAP portal's visitor (the ``tenant`` slot, set from a verified
   token), the crisis replies and the cost/EAP answers add the organisation's
@@ -42,9 +49,9 @@ from rasa.utils.endpoints import EndpointConfig
 
 from bot.conversation.crisis.reflect import reflect
 from bot.conversation.crisis.sensitive import sensitive_topic
-from bot.conversation.crisis.situation import situation
+from bot.conversation.crisis.situation import GENERAL, situation
 from bot.conversation.crisis.templates import HANDOFF_RESPONSES
-from bot.conversation.helplines import LINK_CHANNELS, PLAIN_CHANNELS, linkify, region_from_slots
+from bot.conversation.helplines import LINK_CHANNELS, PLAIN_CHANNELS, linkify, load_catalogue, region_from_slots
 from bot.conversation.topics import topic_labels
 from bot.core.settings import get_settings
 from bot.tenants.directory import find_tenant
@@ -66,6 +73,8 @@ REGION_NOTED = "utter_region_noted"
 # After "No" to the check-in, the question the visitor had asked is answered.
 CHECK_IN_DECLINED = "utter_crisis_check_in_declined"
 CHECK_IN_INTENT = "crisis_check_in"
+# Channels whose client shows a help panel of its own: each reply tells it the region.
+REGION_CHANNELS = {"socketio"}
 # Answers that talk about paying for therapy or reaching a person: a tenant's visitor hears about their free EAP there.
 EAP_TOPICS = {"utter_faq/eap", "utter_faq/costs_insurance", "utter_faq/low_cost_options", "utter_human_handoff"}
 
@@ -101,12 +110,14 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None, **_: Any) -> None:
         super().__init__((domain or Domain.empty()).responses)
 
-    def context_slots(self, tracker: DialogueStateTracker) -> Dict[str, Any]:
+    def context_slots(self, tracker: DialogueStateTracker, utter_action: str = "") -> Dict[str, Any]:
+        category = utter_action.removeprefix("utter_crisis_") if utter_action in HANDOFF_RESPONSES else None
+        latest_text = (tracker.latest_message.text or "") if tracker.latest_message else ""
         return {
             "resolved_region": region_from_slots(tracker.get_slot),
             "retention_days": str(get_settings().retention_days),
             "reply_language": reply_language(tracker),
-            "crisis_situation": situation((tracker.latest_message.text or "") if tracker.latest_message else ""),
+            "crisis_situation": situation(latest_text, category) if category else GENERAL,
         }
 
     async def generate(
@@ -115,7 +126,7 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
         filled_slots = tracker.current_slot_values()
         tenant = find_tenant(tracker.get_slot("tenant"))
         try:
-            filled_slots.update(self.context_slots(tracker))
+            filled_slots.update(self.context_slots(tracker, utter_action))
             latest_text = (tracker.latest_message.text or "") if tracker.latest_message is not None else ""
             if utter_action == RECEIVED:
                 filled_slots["reflection"] = reflect(latest_text)
@@ -174,6 +185,8 @@ class ContextualNLG(TemplatedNaturalLanguageGenerator):
             message["text"] = linkify(message["text"])
         if is_crisis and output_channel in PLAIN_CHANNELS:
             message["buttons"] = []
+        if output_channel in REGION_CHANNELS:
+            message["region"] = load_catalogue().region(region_from_slots(tracker.get_slot)).code
         if utter_action in (SUGGESTION_RESPONSE, CLARIFY_RESPONSE):
             limit = 2 if utter_action == CLARIFY_RESPONSE else MAX_SUGGESTIONS
             topics = closest_topics(tracker.latest_message.parse_data if tracker.latest_message else {}, limit)

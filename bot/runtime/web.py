@@ -78,7 +78,14 @@ def visitor_region(request: web.Request) -> str:
 
 def crisis_resources(region_code: str, channel: str = CHANNEL) -> dict[str, Any]:
     """The region's crisis lines and emergency number, worded exactly as the bot's crisis reply words them."""
-    from bot.conversation.helplines import INTERNATIONAL, emergency_text, format_helpline, load_catalogue, plan_for
+    from bot.conversation.helplines import (
+        INTERNATIONAL,
+        emergency_text,
+        format_helpline,
+        load_catalogue,
+        plan_for,
+        the_region,
+    )
 
     catalogue = load_catalogue()
     region = catalogue.region(region_code)
@@ -89,6 +96,8 @@ def crisis_resources(region_code: str, channel: str = CHANNEL) -> dict[str, Any]
     return {
         "region": region.code,
         "region_name": region.name,
+        # As it reads in a sentence ("the United Kingdom"): the widget's panel says whose numbers it shows.
+        "the_region": the_region(region),
         "emergency": region.emergency,
         "emergency_text": emergency_text(region, channel),
         "lines": [format_helpline(h, channel) for h in plan_for(region, CATEGORY)],

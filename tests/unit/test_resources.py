@@ -174,3 +174,12 @@ def test_uk_abuse_lines_are_for_everyone_not_only_women() -> None:
 
 def test_new_zealand_abuse_replies_lead_with_a_line_for_everyone() -> None:
     assert plan_for(load_catalogue().regions["NZ"], "abuse")[0].phone == "0508 744 633"  # Shine, before Women's Refuge
+
+
+def test_australia_has_a_line_for_adults_worried_about_a_child() -> None:
+    """Bravehearts, confirmed on its own page: the adult-facing reply leads with it, the child-facing one does not."""
+    au = load_catalogue().regions["AU"]
+    adult = plan_for(au, "child_abuse/adult")
+    assert adult[0].phone == "1800 272 831" and {"child_abuse", "third_party"} <= set(adult[0].serves)
+    assert adult[0].source_url.startswith("https://bravehearts.org.au/")
+    assert plan_for(au, "child_abuse/child")[0].phone == "1800 55 1800"  # Kids Helpline for a child

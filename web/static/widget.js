@@ -5,7 +5,10 @@
  * - bot text is never parsed as HTML: every node is built here and filled with
  *   textContent; only http(s), tel: and sms: links are made;
  * - "Need help now?" shows crisis lines that came with the page (or from the
- *   web server, cached), so it works with the chat server down;
+ *   web server, cached), so it works with the chat server down; once the bot
+ *   answers, the panel shows the lines of the country its replies use (each
+ *   reply carries `region`), so a visitor who names their country ("I'm in
+ *   the UK") sees that country's lines in the panel too;
  * - when the chat server cannot be reached, errs or stays silent, the widget
  *   says so in the conversation and shows those lines; it never hides itself
  *   and keeps reconnecting in the background;
@@ -28,6 +31,7 @@
   var MAX_HISTORY = 200;
   var MAX_MESSAGE_CHARS = 20000; // longer messages are screened for a crisis by the server, then refused kindly
   var LINK_SCHEMES = ["http:", "https:", "tel:", "sms:"];
+  var REGION_CODE = /^(?:[A-Z]{2}|INTL)$/;
 
   // --- storage (a browser that refuses storage still gets a working chat) ---
 
@@ -221,31 +225,38 @@
     return data && typeof data === "object" && Array.isArray(data.lines) && typeof data.emergency_text === "string";
   }
 
-  /* The lines for the help panel, best source first: the page, then a cached copy, then the fallback. */
-  function initialResources(config) {
-    var fromPage = readJsonElement("therapy-chat-resources");
-    // The page's lines are for the region the server guessed; an explicit region in the config wins.
-    if (validResources(fromPage) && (!config.region || fromPage.region === config.region)) {
-      return fromPage;
-    }
+  function cachedResources(region) {
     var cached = null;
     try {
-      cached = JSON.parse(window.localStorage.getItem(KEY + "resources:" + (config.region || "auto")));
+      cached = JSON.parse(window.localStorage.getItem(KEY + "resources:" + (region || "auto")));
     } catch (e) {
       cached = null;
     }
     return validResources(cached) ? cached : null;
   }
 
-  function fetchResources(config, done) {
+  /* The lines for the help panel, best source first: the page, then a cached copy, then the fallback.
+     `region`: the country the bot's replies use in this conversation, when it has said one. */
+  function initialResources(config, region) {
+    var fromPage = readJsonElement("therapy-chat-resources");
+    var wanted = region || config.region;
+    // The page's lines are for the region the server guessed; an explicit region in the config wins.
+    if (validResources(fromPage) && (!wanted || fromPage.region === wanted)) {
+      return fromPage;
+    }
+    return cachedResources(wanted);
+  }
+
+  function fetchResources(config, done, region) {
     var url;
     try {
       url = new URL(config.resourcesUrl, location.href);
     } catch (e) {
       return; // a bad resourcesUrl: the built-in lines stay
     }
-    if (config.region) {
-      url.searchParams.set("region", config.region);
+    region = region || config.region;
+    if (region) {
+      url.searchParams.set("region", region);
     }
     fetch(url.href, { credentials: "omit" })
       .then(function (r) {
@@ -255,7 +266,7 @@
         if (validResources(data)) {
           try {
             // Public helpline data, kept so the panel works next time even if this server is down.
-            window.localStorage.setItem(KEY + "resources:" + (config.region || "auto"), JSON.stringify(data));
+            window.localStorage.setItem(KEY + "resources:" + (region || "auto"), JSON.stringify(data));
           } catch (e) {
             /* storage refused */
           }
@@ -274,7 +285,9 @@
     this.history = load("history", []);
     this.sessionId = load("session", null);
     this.tenant = load("tenant", null);
-    this.resources = initialResources(config);
+    // The country the bot's replies use, once it has answered (kept for a reload of the tab).
+    this.region = REGION_CODE.test(load("region", "")) ? load("region", "") : "";
+    this.resources = initialResources(config, this.region);
     this.socket = null;
     this.sessionReady = false;
     this.offlineAnnounced = false;
@@ -293,9 +306,33 @@
       fetchResources(config, function (data) {
         self.resources = data;
         self.renderHelp();
-      });
+      }, this.region);
     }
   }
+
+  /* The bot's replies now use this country's numbers: the panel shows the same country's lines. */
+  Widget.prototype.followRegion = function (region) {
+    var self = this;
+    if (!REGION_CODE.test(region) || region === this.region) {
+      return;
+    }
+    this.region = region;
+    save("region", region);
+    if (this.resources && this.resources.region === region) {
+      return;
+    }
+    var cached = cachedResources(region);
+    if (cached) {
+      this.resources = cached;
+      this.renderHelp();
+    }
+    fetchResources(this.config, function (data) {
+      if (self.region === region) {
+        self.resources = data;
+        self.renderHelp();
+      }
+    }, region);
+  };
 
   Widget.prototype.build = function () {
     var self = this;
@@ -429,6 +466,9 @@
   Widget.prototype.resourceNodes = function () {
     var r = this.resources || FALLBACK_RESOURCES;
     var nodes = [];
+    if (r.region !== "INTL" && typeof r.the_region === "string" && r.the_region) {
+      nodes.push(el("p", { className: "tc-help-region", text: "Numbers for " + r.the_region + "." }));
+    }
     nodes.push(el("p", { text: "You can talk to someone right now, free and confidential:" }));
     var list = el("ul", { className: "tc-lines" });
     var tenant = this.tenant;
@@ -630,6 +670,9 @@
       .map(function (b) {
         return { title: b.title, payload: b.payload };
       });
+    if (typeof message.region === "string") {
+      this.followRegion(message.region);
+    }
     var attachment = message.attachment && message.attachment.payload && message.attachment.payload.src;
     if (!text.trim() && !buttons.length && !attachment) {
       return; // nothing to show: the reply timer keeps running

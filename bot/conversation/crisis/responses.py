@@ -32,9 +32,10 @@ from bot.conversation.crisis.templates import (
     MORE,
     NO_REGION_LINE,
     NO_REGION_NOTED,
-    PERINATAL_TEMPLATE,
     REGION_LINE,
     REGION_NOTED,
+    SITUATION_LEAD_EMERGENCY,
+    SITUATION_TEMPLATES,
     SPANISH_CATEGORY_TEMPLATES,
     SPANISH_FOLLOW_UP_TEMPLATES,
     SPANISH_LEAD_EMERGENCY,
@@ -81,7 +82,8 @@ def fill(text: str, region: RegionInfo, category: str, language: str = "en") -> 
         values["the_region"] = SPANISH_REGION_NAMES.get(region.code, values["the_region"])
         lead, emergency, region_line, no_region = SPANISH_LEAD_LINE, SPANISH_LEAD_EMERGENCY, SPANISH_REGION_LINE, SPANISH_NO_REGION_LINE
     else:
-        lead, emergency, region_line, no_region = LEAD_LINE, LEAD_EMERGENCY, REGION_LINE, NO_REGION_LINE
+        lead, region_line, no_region = LEAD_LINE, REGION_LINE, NO_REGION_LINE
+        emergency = SITUATION_LEAD_EMERGENCY.get(category, LEAD_EMERGENCY)
     values["lead"] = (lead if values["lead_way"] else emergency).format(**values)
     values["region_line"] = (no_region if region.code == INTERNATIONAL else region_line).format(**values)
     if values["emergency_note"]:
@@ -112,11 +114,13 @@ def build(catalogue: Catalogue) -> dict[str, Any]:
     responses: dict[str, list[dict[str, Any]]] = {}
     for name, (text, buttons, category) in templates.items():
         english = "en" if name in spanish else None
-        # A category with a special situation (a baby): its English variants are per situation too.
-        special = SITUATION_CATEGORIES.get(name.removeprefix("utter_crisis_")) if name in templates_by_category else None
-        variants = [_variant(fill(text, r, category), buttons, r, english, GENERAL if special else None) for r in regions]
-        if special:
-            variants += [_variant(fill(PERINATAL_TEMPLATE, r, special), buttons, r, english, special) for r in regions]
+        # A category with situations (a baby; a child or an adult about a child; the kind of danger):
+        # its English variants are per situation too, "general" where none is recognised.
+        situations = SITUATION_CATEGORIES.get(category, ()) if name in templates_by_category else ()
+        variants = [_variant(fill(text, r, category), buttons, r, english, GENERAL if situations else None) for r in regions]
+        for situation in situations:
+            key = f"{category}/{situation}"
+            variants += [_variant(fill(SITUATION_TEMPLATES[key], r, key), buttons, r, english, situation) for r in regions]
         if name in spanish:
             es_text, es_buttons = spanish[name]
             variants += [_variant(fill(es_text, r, category, "es"), es_buttons, r, "es") for r in regions]

@@ -101,16 +101,56 @@ CATEGORY_TEMPLATES: dict[str, str] = {
 # region's variant, bookkeeping writes an audit row for each one sent.
 HANDOFF_RESPONSES = frozenset(f"utter_crisis_{category}" for category in CATEGORY_TEMPLATES)
 
-# A parent afraid of harming their baby (a harm-to-others hand-off whose words
-# are about a baby, bot.conversation.crisis.situation): the baby safe first, then the
-# reassurance that such thoughts are common after birth and treatable.
+# The replies for a category's situations (bot.conversation.crisis.situation reads the
+# situation from the words; data/crisis/situations.yml has the patterns), keyed
+# "<category>/<situation>" like the plans in bot.conversation.helplines.CATEGORY_PLAN.
+# Where no situation is recognised, the category's reply above is sent.
 PERINATAL_TEMPLATE = (
+    # A parent afraid of harming their baby: the baby safe first, then the
+    # reassurance that such thoughts are common after birth and treatable.
     "Put your baby somewhere safe, like their cot, and step away; if you feel you might act on these thoughts, "
     "call {emergency_number}. Thank you for telling me. Frightening thoughts like these are common after a baby "
     "arrives, having them does not mean you will act on them, and they can be treated. You can talk to someone now:\n"
     "{crisis_lines}\n"
     "{region_line}"
 )
+SITUATION_TEMPLATES: dict[str, str] = {
+    "harm_to_others/perinatal": PERINATAL_TEMPLATE,
+    # A child writing about themselves: short sentences, a children's line first, no "the child".
+    "child_abuse/child": (
+        "{lead} What is happening is not your fault. You were brave to tell me, and you deserve to be safe. "
+        "These people help children and young people with things like this:\n"
+        "{crisis_lines}\n"
+        "If you are in danger right now, call {emergency_number}.\n"
+        "{region_line}"
+    ),
+    # An adult worried about a child: the line for concerned adults first.
+    "child_abuse/adult": (
+        "{lead} Thank you for speaking up for this child; you were right to. You don't have to be sure "
+        "something is wrong to ask for advice. People who can help you work out what to do:\n"
+        "{crisis_lines}\n"
+        "If a child is in danger right now, call {emergency_number}.\n"
+        "{region_line}"
+    ),
+    # Someone threatening them, at the door, or a partner: the domestic-violence line after the emergency number.
+    "immediate_danger/threat": CATEGORY_TEMPLATES["immediate_danger"],
+    # In danger of harming themselves right now: the suicide crisis line after the emergency number.
+    "immediate_danger/self": (
+        "If you are in danger right now, call {emergency_number}. "
+        "If you can, move somewhere safer and ask someone nearby to stay with you. "
+        "You don't have to get through this moment alone. You can also reach:\n"
+        "{crisis_lines}\n"
+        "{silent_line}"
+        "{region_line}"
+    ),
+    # Harm from someone else who is not a partner: the general crisis line after the emergency number.
+    "immediate_danger/other": CATEGORY_TEMPLATES["immediate_danger"],
+}
+# A situation whose reply opens with the emergency number where the region has
+# no line for it (an adult worried about a child: the child may be the one in danger).
+SITUATION_LEAD_EMERGENCY: dict[str, str] = {
+    "child_abuse/adult": "If a child is in danger now, call {emergency_number}.",
+}
 
 # Responses of the crisis path that are not a first hand-off. Each opens with
 # {lead} (the region's main crisis line) so the number stays in the preview.

@@ -21,6 +21,7 @@ import yaml
 
 from bot.conversation.crisis import generated
 from bot.conversation.crisis.responses import OUTPUT as RESPONSES
+from bot.conversation.crisis.situation import GENERAL
 from bot.conversation.helplines import linkify, load_catalogue
 from bot.core.settings import ROOT
 
@@ -42,8 +43,8 @@ def replies(responses: dict[str, list[dict[str, Any]]]) -> Iterator[tuple[str, s
             found = conditions(variant)
             if "resolved_region" in found:
                 label = LANGUAGE_NAMES.get(found.get("reply_language", "en"), "English")
-                if found.get("crisis_situation") == "perinatal":
-                    label += "-perinatal"
+                if found.get("crisis_situation", GENERAL) != GENERAL:
+                    label += f"-{found['crisis_situation']}"
                 yield found["resolved_region"], label, name, variant
 
 
