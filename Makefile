@@ -217,6 +217,8 @@ bench-crisis: setup ## time the sentence encoder + crisis model per message (tar
 bench: setup ## the running bot under load: replies/s, latency, memory, cold start (ARGS="--baseline --profile --train")
 	$(call step,[bench] load on the REST channel; results in bench/results.md and bench/results.json)
 	@$(PY) -m bench.run $(ARGS)
+	$(call step,[bench] overload: three times that closed-loop capacity, open loop; every crisis hand-off within 1 s)
+	@$(PY) -m bench.overload --capacity-from bench/results.json
 
 .PHONY: soak
 soak: setup browser ## two Rasa servers on PostgreSQL + Redis behind nginx, many conversations for minutes (ARGS="--senders 40 --duration 180")

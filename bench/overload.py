@@ -1,6 +1,7 @@
 """Overload with a crisis lane: the bot at several times its capacity, open loop, as `make run` starts it.
 
     .venv/bin/python -m bench.overload --rate 340 --duration 30
+    .venv/bin/python -m bench.overload --capacity-from bench/results.json   (what `make bench` runs)
 
 Starts the bot on free ports (bench.stack.start_bot: action server + Rasa
 server with its workers, its databases in a temporary directory), then sends
@@ -65,6 +66,14 @@ async def drive(url: str, rate: float, duration: float, warmup: float, seed: int
     return samples
 
 
+def capacity_from(results: Path) -> float:
+    """The bot's closed-loop replies/s measured by the `make bench` run that wrote ``results``."""
+    try:
+        return float(json.loads(results.read_text(encoding="utf-8"))["bot"]["closed"]["replies_per_s"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SystemExit(f"error: no closed-loop capacity in {results} ({error}); run `make bench` first") from error
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     from bench.stack import start_bot
 
@@ -74,7 +83,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--crisis-limit", type=float, default=1.0, help="seconds a crisis hand-off may take")
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--capacity-from", type=Path,
+                        help="bench/results.json of a `make bench` run: the rate is three times its closed-loop replies/s")
     args = parser.parse_args(argv)
+    if args.capacity_from is not None:
+        args.rate = 3 * capacity_from(args.capacity_from)
     with tempfile.TemporaryDirectory(prefix="bench-overload-") as tmp:
         stack = start_bot(Path(tmp))
         try:

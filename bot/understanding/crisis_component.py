@@ -165,9 +165,10 @@ class CrisisModel(GraphComponent):
         """The model and its n-gram screen, from the same examples (``rasa train`` and the quick dev loop)."""
         options = ModelOptions(c=float(self.config["c"]), char_ngrams=bool(self.config["char_ngrams"]),
                                word_ngrams=bool(self.config["word_ngrams"]))
-        self.classifier = CrisisClassifier(options).fit(texts, embeddings, labels)
-        self.screen = CrisisScreen(ModelOptions(c=options.c, embedding=False)).fit(texts, None, labels)
-        return self.classifier, self.screen
+        classifier = CrisisClassifier(options).fit(texts, embeddings, labels)
+        screen = CrisisScreen(ModelOptions(c=options.c, embedding=False)).fit(texts, None, labels)
+        self.classifier, self.screen = classifier, screen
+        return classifier, screen
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bench import cpu
 from bench.report import document, missed
@@ -116,3 +120,14 @@ def test_a_process_cpu_time_is_read_from_proc() -> None:
     while time.process_time() < end:
         pass
     assert cpu.process_cpu_s(os.getpid()) - start >= 0.2
+
+
+def test_overload_runs_at_three_times_the_capacity_make_bench_measured(tmp_path: Path) -> None:
+    from bench.overload import capacity_from, main
+
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"bot": {"closed": {"replies_per_s": 131.5}}}))
+    assert capacity_from(results) == 131.5
+    results.write_text(json.dumps({"baseline": {}}))
+    with pytest.raises(SystemExit, match="run `make bench` first"):
+        main(["--capacity-from", str(results)])
