@@ -44,3 +44,31 @@ def test_the_quick_path_never_reads_the_test_split(monkeypatch: pytest.MonkeyPat
     assert evaluate_faq.main(["--quick", "--choose", "--json", str(tmp_path / "figures.json")]) == 0
     assert read and all(faq_data.DEV_DIR in p.parents for p in read)
     assert "test" not in (tmp_path / "figures.json").read_text()
+
+
+
+CLASSES = ["faq/cbt", "faq/dbt", "greet", "out_of_scope"]
+SURE = [0.9, 0.04, 0.03, 0.03]  # an FAQ answer no threshold refuses
+LEANING = [0.40, 0.02, 0.29, 0.29]  # P(faq) 0.42: refused by a fallback threshold above it
+CONFIDENT = [0.70, 0.02, 0.14, 0.14]  # P(faq) 0.72: answered under every threshold of the grid
+
+
+def rows(spec: list[tuple[str, list[float]]]) -> list[evaluate_faq.Scored]:
+    return [evaluate_faq.Scored(faq_data.Example(f"m{i}", label), np.array(p), "none") for i, (label, p) in enumerate(spec)]
+
+
+def test_choose_keeps_out_of_scope_under_its_target_when_it_can() -> None:
+    scored = rows([("faq/cbt", SURE)] * 19 + [("out_of_scope", LEANING)])
+    chosen = evaluate_faq.choose(scored, CLASSES)
+    assert evaluate_faq.metrics(evaluate_faq.decided(scored, CLASSES, chosen))["out_of_scope_answered"] == 0.0
+    assert chosen.fallback > 0.42
+
+
+def test_with_no_feasible_thresholds_the_choice_is_balanced_not_the_loosest() -> None:
+    # Two out-of-scope messages are answered whatever the thresholds (40% > the 5% target). Refusing the three
+    # leaning ones costs one FAQ question that leans the same way: worth it, where "most right" would not pay.
+    scored = rows([("faq/cbt", SURE)] * 10 + [("faq/cbt", LEANING)]
+                  + [("out_of_scope", LEANING)] * 3 + [("out_of_scope", CONFIDENT)] * 2)
+    chosen = evaluate_faq.choose(scored, CLASSES)
+    m = evaluate_faq.metrics(evaluate_faq.decided(scored, CLASSES, chosen))
+    assert m["out_of_scope_answered"] == pytest.approx(0.4) and chosen.fallback > 0.42
