@@ -98,7 +98,9 @@ class Admission:
         self.max_wait_seconds = max_wait_seconds
         self.in_flight = 0
         self.last_tick: Optional[float] = None
-        self._ticker: Optional[asyncio.Task] = None
+        # A timer that re-arms itself, not a task: a loop closed with a timer pending says
+        # nothing, where a pending task is reported as destroyed (servers stopped in tests).
+        self._ticker: Optional[asyncio.TimerHandle] = None
         self._ticker_loop: Optional[asyncio.AbstractEventLoop] = None
         self.senders = RateLimiter(SENDER_RATE, SENDER_BURST)
         self.addresses = RateLimiter(ADDRESS_RATE, ADDRESS_BURST)
@@ -124,11 +126,12 @@ class Admission:
             return False
         return model.most_concerning([text]) is not None
 
-    async def _tick(self) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            self.last_tick = loop.time()
-            await asyncio.sleep(self.TICK_SECONDS)
+    def _tick(self) -> None:
+        loop = self._ticker_loop
+        if loop is None or loop.is_closed():
+            return
+        self.last_tick = loop.time()
+        self._ticker = loop.call_later(self.TICK_SECONDS, self._tick)
 
     def busy_for(self) -> float:
         """Seconds the event loop has gone without a break (0 when it is idle); starts the ticker on first use."""
@@ -136,10 +139,10 @@ class Admission:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return 0.0
-        if self._ticker is None or self._ticker.done() or self._ticker_loop is not loop:
+        if self._ticker is None or self._ticker.cancelled() or self._ticker_loop is not loop:
             # First use, or a new event loop (a server restarted in the same process, tests): tick on this one.
-            self.last_tick = loop.time()
-            self._ticker, self._ticker_loop = loop.create_task(self._tick()), loop
+            self._ticker_loop = loop
+            self._tick()
         return max(0.0, loop.time() - (self.last_tick or loop.time()) - self.TICK_SECONDS)
 
     def refusal(self, text: str, sender: str, address: str, over_proxy_limit: bool = False) -> Optional[Refusal]:
