@@ -57,14 +57,14 @@ def rows(spec: list[tuple[str, list[float]]]) -> list[evaluate_faq.Scored]:
     return [evaluate_faq.Scored(faq_data.Example(f"m{i}", label), np.array(p), "none") for i, (label, p) in enumerate(spec)]
 
 
-def test_choose_keeps_out_of_scope_under_its_target_when_it_can() -> None:
+def test_choose_keeps_out_of_scope_under_its_target_when_that_costs_nothing() -> None:
     scored = rows([("faq/cbt", SURE)] * 19 + [("out_of_scope", LEANING)])
     chosen = evaluate_faq.choose(scored, CLASSES)
     assert evaluate_faq.metrics(evaluate_faq.decided(scored, CLASSES, chosen))["out_of_scope_answered"] == 0.0
     assert chosen.fallback > 0.42
 
 
-def test_with_no_feasible_thresholds_the_choice_is_balanced_not_the_loosest() -> None:
+def test_out_of_scope_over_its_target_costs_more_than_one_right_answer() -> None:
     # Two out-of-scope messages are answered whatever the thresholds (40% > the 5% target). Refusing the three
     # leaning ones costs one FAQ question that leans the same way: worth it, where "most right" would not pay.
     scored = rows([("faq/cbt", SURE)] * 10 + [("faq/cbt", LEANING)]
