@@ -18,10 +18,15 @@ SPACY_MODEL := var/spacy/en_therapy/meta.json
 ENCODER := var/encoder/all-MiniLM-L6-v2/manifest.json
 MODEL_STAMP := models/.trained
 CRISIS_RESPONSES := data/crisis/responses.yml
+# The widget's npm packages (package-lock.json): the socket.io client and esbuild.
+NODE_MODULES := node_modules/.installed
 # The widget's socket.io client, copied from node_modules at build time (git-ignored).
 # socket.io-client 4.x speaks Engine.IO 4 / Socket.IO 5, the protocols of the
 # python-engineio 4.x / python-socketio 5.x that Rasa runs.
 WEB_VENDOR := web/static/vendor/socket.io.min.js
+# The widget: one script bundled by esbuild from its modules in web/src (git-ignored).
+WIDGET := web/static/widget.js
+WIDGET_SOURCES := web/build.mjs $(shell find web/src -type f 2>/dev/null)
 CHROMIUM := /usr/bin/chromium
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(CRISIS_RESPONSES) $(SPACY_MODEL) \
 	$(ENCODER) $(wildcard bot/understanding/crisis_*.py bot/understanding/intent_*.py) bot/understanding/linear.py \
@@ -128,15 +133,24 @@ train: $(MODEL_STAMP) ## train the model if data/config changed since the last o
 .PHONY: setup
 setup: $(VENV)/.installed $(SPACY_MODEL) $(ENCODER) $(CRISIS_RESPONSES) db $(MODEL_STAMP) web
 
-$(WEB_VENDOR): package.json package-lock.json
-	$(call step,[setup] web widget: npm ci and copying the socket.io client into web/static)
+$(NODE_MODULES): package.json package-lock.json
+	$(call step,[setup] web widget: npm ci (the socket.io client, and esbuild to build the widget))
 	@command -v npm >/dev/null 2>&1 || { echo "error: npm was not found; install Node.js 18+ and run make again." >&2; exit 1; }
 	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+$(WEB_VENDOR): $(NODE_MODULES)
+	$(call step,[setup] web widget: copying the socket.io client into web/static/vendor)
 	@mkdir -p $(dir $@)
 	@cp node_modules/socket.io-client/dist/socket.io.min.js $@
 
+# tests/unit/test_widget_build.py checks that the file is what web/build.mjs makes of the sources.
+$(WIDGET): $(WIDGET_SOURCES) $(NODE_MODULES)
+	$(call step,[setup] web widget: building $@ from web/src (esbuild, one script))
+	@node web/build.mjs
+
 .PHONY: web
-web: $(WEB_VENDOR) ## install the widget's socket.io client (npm ci) and copy it into web/static
+web: $(WEB_VENDOR) $(WIDGET) ## npm ci, copy the socket.io client into web/static, build web/static/widget.js from web/src
 
 .PHONY: browser
 browser: ## install Debian's chromium (browser test) and nginx (scale-out test, soak) when missing
@@ -175,7 +189,7 @@ validate: $(VENV)/.installed $(CRISIS_RESPONSES) ## rasa data validate, warnings
 	@$(RASA) data validate --config config.yml --domain domain.yml --data data --fail-on-warnings --quiet
 
 .PHONY: test-unit
-test-unit: $(VENV)/.installed $(SPACY_MODEL) $(ENCODER) ## unit tests (no trained model needed)
+test-unit: $(VENV)/.installed $(SPACY_MODEL) $(ENCODER) web ## unit tests (no trained model needed)
 	$(call step,[test] unit tests)
 	@$(PY) -m pytest tests/unit -q -rfE
 

@@ -10,7 +10,7 @@ a visitor in crisis must always get a number, whatever state the bot is in.
 - ``GET /resources?region=XX``: the same lines as JSON, for widgets embedded
   on other sites (they cache the answer).
 - ``GET /static/...``: widget.js, widget.css and the socket.io client
-  (``make web`` copies it from node_modules).
+  (``make web`` bundles widget.js from web/src and copies the client from node_modules).
 - ``GET /healthz``.
 """
 
@@ -208,8 +208,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parser.parse_args(argv)
     settings = settings_or_exit()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not (STATIC_DIR / "vendor" / "socket.io.min.js").exists():
-        print("warning: web/static/vendor/socket.io.min.js is missing; run `make web`", file=sys.stderr)
+    for built in ("widget.js", "vendor/socket.io.min.js"):
+        if not (STATIC_DIR / built).exists():
+            print(f"warning: web/static/{built} is missing; run `make web`", file=sys.stderr)
     web.run_app(make_app(), host=args.host or settings.web_host, port=args.port or settings.web_port, print=None, access_log=None)
     return 0
 

@@ -199,6 +199,18 @@ def test_no_test_or_benchmark_module_is_too_long() -> None:
     assert not too_long, f"modules over {MAX_LINES} lines (split them along a seam): {too_long}"
 
 
+def test_no_widget_module_is_too_long() -> None:
+    # The chat widget's sources (web/src; `make web` bundles them into web/static/widget.js): the same limit.
+    sources = sorted((ROOT / "web" / "src").rglob("*.js"))
+    assert sources, "no widget sources under web/src"
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for path in sources
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not too_long, f"widget modules over {MAX_LINES} lines (split them along a seam): {too_long}"
+
+
 def test_the_allow_list_names_real_long_modules() -> None:
     found = modules()
     for name in LONG_DATA_TABLES:
