@@ -55,6 +55,7 @@ class Scored:
     category: Optional[str]
     top: Optional[str] = None  # the likeliest crisis category, whatever the zone
     top_p: float = 0.0
+    sentence: Optional[tuple[float, str, float]] = None  # the most concerning sentence of a longer message
 
 
 def score(agent: Any, examples: Sequence[Example]) -> List[Scored]:
@@ -67,17 +68,32 @@ def score(agent: Any, examples: Sequence[Example]) -> List[Scored]:
             verdict = parse.get("crisis") or {}
             crisis_p = {k: v for k, v in (verdict.get("probabilities") or {}).items() if k != "none"}
             top = max(crisis_p, key=crisis_p.__getitem__) if crisis_p else None
+            sentence = verdict.get("sentence")
             out.append(Scored(example, float(verdict.get("risk") or 0.0), verdict.get("layer") == "rule",
-                              verdict.get("zone") or NO_CRISIS, verdict.get("category"), top, crisis_p.get(top or "", 0.0)))
+                              verdict.get("zone") or NO_CRISIS, verdict.get("category"), top, crisis_p.get(top or "", 0.0),
+                              tuple(sentence) if sentence else None))  # type: ignore[arg-type]
         return out
 
     return asyncio.run(run())
 
 
+RANK = {NO_CRISIS: 0, CHECK_IN: 1, HANDOFF: 2}
+
+
+def zone_under(r: Scored, thresholds: Thresholds) -> str:
+    """The zone of one scored message under ``thresholds``: the whole message's, or its worst sentence's if higher."""
+    if r.rule:
+        return HANDOFF
+    zone = thresholds.zone(r.risk, r.top, r.top_p)
+    if r.sentence is not None and zone != HANDOFF:
+        zone = max(zone, thresholds.sentence_zone(*r.sentence), key=RANK.__getitem__)
+    return zone
+
+
 def rezone(rows: Iterable[Scored], thresholds: Thresholds) -> List[Scored]:
     """The same scores under other thresholds (an explicit rule always hands off)."""
-    return [Scored(r.example, r.risk, r.rule, HANDOFF if r.rule else thresholds.zone(r.risk, r.top, r.top_p), r.category,
-                   r.top, r.top_p) for r in rows]
+    return [Scored(r.example, r.risk, r.rule, zone_under(r, thresholds), r.category, r.top, r.top_p, r.sentence)
+            for r in rows]
 
 
 def rate(rows: Sequence[Scored], zones: set[str]) -> float:
@@ -140,8 +156,19 @@ def choose(rows: Sequence[Scored]) -> Thresholds:
                     best = Thresholds(handoff, check_in)
                     break
             if best:
-                return best
+                return with_sentences(rows, best)
     return best or Thresholds(0.5, 0.2)
+
+
+def with_sentences(rows: Sequence[Scored], chosen: Thresholds) -> Thresholds:
+    """``chosen`` with the lowest sentence threshold that keeps the dev families' lookalikes within the same limits."""
+    for sentence in [round(0.3 + 0.05 * i, 2) for i in range(14)]:
+        trial = Thresholds(chosen.handoff, chosen.check_in, chosen.urgent_share, sentence)
+        m = metrics(rezone(rows, trial))
+        if (m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67
+                and m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]):
+            return trial
+    return chosen
 
 
 def table(rows: Sequence[Scored], key: str) -> List[str]:
@@ -228,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         chosen = choose(dev)
         screen_threshold = screen.choose(screen_dev)
         print(f"\nthresholds chosen on dev: handoff_threshold {chosen.handoff}, check_in_threshold {chosen.check_in}, "
-              f"screen_threshold {screen_threshold}")
+              f"sentence_check_in_threshold {chosen.sentence_check_in}, screen_threshold {screen_threshold}")
         print(screen.report("dev families under the chosen threshold", [r for r in screen_dev if r.example.style != "public"],
                             screen_threshold))
         print(report("dev (held-out families) under the chosen thresholds", rezone([r for r in dev if r.example.style != "public"], chosen)))

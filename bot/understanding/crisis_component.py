@@ -49,7 +49,7 @@ from bot.understanding.crisis_model import (
 from bot.understanding.crisis_rules import get_rules
 from bot.understanding.encoder import get_encoder
 from bot.understanding.featurizer import sentence_embedding
-from bot.understanding.windows import pieces
+from bot.understanding.windows import pieces, sentences
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,9 @@ class CrisisModel(GraphComponent):
             # An attempt or immediate danger holding this share of the risk is
             # handed off from the check-in zone (see crisis_model.URGENT_CATEGORIES).
             "urgent_share": 0.5,
+            # One sentence of a longer message at or above this risk brings a check-in
+            # (crisis_model.Thresholds.sentence_zone); above 1: sentences are not read alone.
+            "sentence_check_in_threshold": 1.01,
             # An earlier turn of the session at or above this risk makes the
             # current message (if at or above it too) be read together with it.
             "memory_min_risk": 0.1,
@@ -120,7 +123,8 @@ class CrisisModel(GraphComponent):
         self.config = {**self.get_default_config(), **config}
         self.screen = screen
         self.thresholds = Thresholds(
-            self.config["handoff_threshold"], self.config["check_in_threshold"], self.config["urgent_share"]
+            self.config["handoff_threshold"], self.config["check_in_threshold"], self.config["urgent_share"],
+            float(self.config["sentence_check_in_threshold"]),
         )
         self._storage, self._resource = model_storage, resource
         self.classifier = classifier
@@ -174,8 +178,8 @@ class CrisisModel(GraphComponent):
         return training_data
 
     # -- parsing --------------------------------------------------------------
-    def assess(self, text: str, embedding: Optional[np.ndarray] = None) -> Verdict:
-        """The verdict on one text alone (no conversation memory); a long text's most concerning window."""
+    def assess(self, text: str, embedding: Optional[np.ndarray] = None, by_sentence: bool = True) -> Verdict:
+        """The verdict on one text alone (no conversation memory): the whole, a long text's windows, its sentences."""
         if self.classifier is None:
             raise RuntimeError("the crisis model is not trained")
         texts = [text] + (pieces(text, WINDOW_CHARS) if len(text) > WINDOW_CHARS else [])
@@ -191,7 +195,27 @@ class CrisisModel(GraphComponent):
             decide(row, self.classifier.classes, self.thresholds, hit, language)
             for hit, row in zip(hits, rows, strict=True)
         ]
-        return max(verdicts, key=lambda v: (_RANK[v.zone], v.risk))
+        verdict = max(verdicts, key=lambda v: (_RANK[v.zone], v.risk))
+        if by_sentence and verdict.zone != HANDOFF and self.thresholds.sentence_check_in <= 1.0:
+            return self.by_sentence(text, verdict)
+        return verdict
+
+    def by_sentence(self, text: str, verdict: Verdict) -> Verdict:
+        """``verdict``, raised to what the most concerning sentence brings (Thresholds.sentence_zone), if higher."""
+        assert self.classifier is not None
+        parts = sentences(text)
+        if len(parts) < 2:
+            return verdict
+        rows = self.classifier.predict_proba(parts, get_encoder().encode(parts))
+        worst = int(np.argmax(self.classifier.risk(rows)))
+        named = {c: float(p) for c, p in zip(self.classifier.classes, rows[worst], strict=True)}
+        risk = 1.0 - named.get(crisis_data.NONE, 0.0)
+        category = max((c for c in named if c != crisis_data.NONE), key=named.__getitem__)
+        verdict.sentence = (risk, category, named[category])
+        zone = self.thresholds.sentence_zone(risk, category, named[category])
+        if _RANK[zone] <= _RANK[verdict.zone]:
+            return verdict
+        return Verdict(zone, category, risk, "sentence", verdict.language, None, named, verdict.sentence)
 
     def screen_risk(self, text: str) -> Optional[float]:
         """The n-gram screen's risk for one text (None when the archive has no screen)."""
@@ -234,7 +258,8 @@ class CrisisModel(GraphComponent):
         if not turns:
             return verdict
         joined = " ".join([*(t["text"] for t in turns), message.get(TEXT) or ""])
-        together = self.assess(joined)
+        # Not by sentence: an earlier turn's sentence had its own reading, and would ask again after a "no".
+        together = self.assess(joined, by_sentence=False)
         if _RANK[together.zone] > _RANK[verdict.zone]:
             together.layer, together.language = "context", verdict.language
             return together

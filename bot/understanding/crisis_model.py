@@ -31,6 +31,7 @@ from bot.understanding.linear import LinearTextClassifier
 from bot.understanding.linear import ModelOptions as ModelOptions  # the crisis component configures it
 
 HANDOFF, CHECK_IN, NO_CRISIS = "handoff", "check_in", "none"
+NEVER = 1.01  # a threshold no probability reaches
 MODEL_FILE = "crisis_model.pkl"
 SCREEN_FILE = "crisis_screen.pkl"
 
@@ -47,6 +48,8 @@ class Thresholds:
     check_in: float
     # The urgent category must hold at least this share of the risk to hand off from the check-in zone.
     urgent_share: float = 0.5
+    # One sentence of a longer message at or above this risk brings a check-in (see ``sentence_zone``); above 1: off.
+    sentence_check_in: float = NEVER
 
     def zone(self, risk: float, category: Optional[str] = None, category_p: float = 0.0) -> str:
         if risk >= self.handoff:
@@ -55,22 +58,37 @@ class Thresholds:
             return HANDOFF if category in URGENT_CATEGORIES and category_p >= self.urgent_share * risk else CHECK_IN
         return NO_CRISIS
 
+    def sentence_zone(self, risk: float, category: Optional[str] = None, category_p: float = 0.0) -> str:
+        """The zone one sentence of a longer message brings: at most a check-in, unless it names an attempt or a danger.
+
+        A forum post can bury "i don't see the point of being here anymore" in
+        ten sentences about work, and the whole post's embedding then reads as
+        work. Read alone, one sentence is also easier to mistake ("this song
+        makes me want to die"), so a sentence asks (the check-in) rather than
+        hands off, at a threshold of its own chosen on the dev set.
+        """
+        return Thresholds(NEVER, self.sentence_check_in, self.urgent_share).zone(risk, category, category_p)
+
 
 @dataclass
 class Verdict:
     zone: str
     category: Optional[str]
     risk: float
-    layer: str  # "model", "rule" or "context" (earlier turns of the session)
+    layer: str  # "model", "rule", "context" (earlier turns of the session) or "sentence" (one sentence of it)
     language: str = "en"
     rule: Optional[str] = None
     probabilities: Dict[str, float] = field(default_factory=dict)
+    # The most concerning sentence of a longer message: its risk, likeliest category and that category's probability.
+    sentence: Optional[tuple[float, str, float]] = None
 
     def as_output(self) -> Dict[str, Any]:
         """What goes into the parse data (and so the tracker): no text, rounded numbers."""
         out = asdict(self)
         out["risk"] = round(self.risk, 4)
         out["probabilities"] = {k: round(v, 4) for k, v in self.probabilities.items() if v >= 0.01}
+        if self.sentence is not None:
+            out["sentence"] = [round(self.sentence[0], 4), self.sentence[1], round(self.sentence[2], 4)]
         return out
 
 

@@ -24,3 +24,16 @@ def pieces(text: str, limit: int) -> list[str]:
     if current:
         out.append(current)
     return [p for p in out if p.strip()]
+
+
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+|\s*\n+\s*")
+
+
+def sentences(text: str, min_words: int = 3, limit: int = 40) -> list[str]:
+    """The sentences of ``text`` with at least ``min_words`` words, at most ``limit`` of them (a long post's first ones).
+
+    Lines count as sentences too: forum posts and text-speak often have no
+    full stops, only line breaks.
+    """
+    found = [s.strip() for s in _SENTENCE_RE.split(text[:MAX_SCAN_CHARS])]
+    return [s for s in found if len(s.split()) >= min_words][:limit]
