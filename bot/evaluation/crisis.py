@@ -161,12 +161,17 @@ def choose(rows: Sequence[Scored]) -> Thresholds:
 
 
 def with_sentences(rows: Sequence[Scored], chosen: Thresholds) -> Thresholds:
-    """``chosen`` with the lowest sentence threshold that keeps the dev families' lookalikes within the same limits."""
+    """``chosen`` with the lowest sentence threshold that keeps the dev families' lookalikes within the same limits.
+
+    Hand-offs of lookalikes may not grow beyond what ``chosen`` already
+    allows (a sentence hands off only an attempt or a danger); check-ins stay
+    within their target.
+    """
+    handed_off = max(metrics(rezone(rows, chosen))["lookalikes_handed_off"], TARGETS["lookalikes_handed_off"] * 0.67)
     for sentence in [round(0.3 + 0.05 * i, 2) for i in range(14)]:
         trial = Thresholds(chosen.handoff, chosen.check_in, chosen.urgent_share, sentence)
         m = metrics(rezone(rows, trial))
-        if (m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67
-                and m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]):
+        if m["lookalikes_handed_off"] <= handed_off and m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]:
             return trial
     return chosen
 

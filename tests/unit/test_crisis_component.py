@@ -276,3 +276,56 @@ def test_the_fast_probabilities_equal_scikit_learns(classifier: CrisisClassifier
     vectors = get_encoder().encode(texts)
     fast, reference = classifier.predict_proba(texts, vectors), classifier.predict_proba_reference(texts, vectors)
     assert abs(fast - reference).max() < 1e-9 and abs(fast.sum(axis=1) - 1).max() < 1e-9
+
+
+# --- a longer message read sentence by sentence ------------------------------------------------
+
+BURIED = ("work has been really busy lately and my manager keeps moving deadlines. "
+          "the commute is long and i barely see my friends anymore. "
+          "honestly i don't see the point of being here anymore. "
+          "anyway, how do i find a therapist who works evenings?")
+
+
+def test_sentences_are_split_on_stops_and_lines_and_short_ones_dropped() -> None:
+    from bot.understanding.windows import sentences
+
+    assert sentences("hi. i am so tired of all this\nnobody would even notice if i left!  ok") == [
+        "i am so tired of all this", "nobody would even notice if i left!"]
+    assert len(sentences("one two three. " * 100)) == 40
+
+
+def test_a_sentence_asks_but_never_hands_off_unless_it_names_an_attempt_or_a_danger() -> None:
+    from bot.understanding.crisis_model import Thresholds
+
+    t = Thresholds(0.8, 0.4, 0.5, 0.6)
+    assert t.sentence_zone(0.99, "suicide", 0.9) == "check_in"
+    assert t.sentence_zone(0.7, "attempt", 0.6) == "handoff"
+    assert t.sentence_zone(0.5, "suicide", 0.5) == "none"
+    assert Thresholds(0.8, 0.4).sentence_zone(0.99, "suicide", 0.99) == "none"  # off by default
+
+
+def test_one_concerning_sentence_in_a_long_post_brings_the_check_in(classifier: CrisisClassifier) -> None:
+    whole = component(classifier).assess(BURIED)
+    assert whole.sentence is None  # sentences are not read while the threshold is off
+    read = component(classifier, sentence_check_in_threshold=0.3).assess(BURIED)
+    assert read.sentence is not None and read.sentence[0] >= 0.3
+    assert read.zone in ("check_in", "handoff") and _rank(read.zone) >= _rank(whole.zone)
+    if _rank(read.zone) > _rank(whole.zone):
+        assert read.layer == "sentence" and read.as_output()["sentence"][1] == read.category
+    # A sentence that never reaches its threshold changes nothing.
+    assert component(classifier, sentence_check_in_threshold=1.0).assess(BURIED).zone == whole.zone
+
+
+def test_the_evaluation_rezones_with_the_worst_sentence() -> None:
+    from bot.evaluation.crisis import Scored, zone_under
+    from bot.understanding.crisis_data import Example
+    from bot.understanding.crisis_model import Thresholds
+
+    row = Scored(Example("x", "suicide", "passive", "f"), 0.1, False, "none", None, "suicide", 0.08, (0.7, "suicide", 0.6))
+    assert zone_under(row, Thresholds(0.8, 0.4, 0.5, 0.6)) == "check_in"
+    assert zone_under(row, Thresholds(0.8, 0.4, 0.5, 0.75)) == "none"
+    assert zone_under(Scored(row.example, 0.1, True, "handoff", "suicide"), Thresholds(0.8, 0.4)) == "handoff"
+
+
+def _rank(zone: str) -> int:
+    return {"none": 0, "check_in": 1, "handoff": 2}[zone]
