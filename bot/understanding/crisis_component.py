@@ -64,8 +64,11 @@ CONTEXT_KEY = "crisis_context"
 # "keep talking?", thanks, "you misunderstood", the helpline buttons): the rules
 # answer them, and reading them with the turn before would only repeat the
 # hand-off the person just had.
+# Not "goodbye": a farewell after talk of being a burden is itself a warning sign
+# ("anyway, i think i'm ready now" reads as a goodbye to the intent model); a
+# plain "bye" carries too little risk of its own to be joined with anything.
 FLOW_INTENTS = frozenset({
-    "affirm", "deny", "thank", "goodbye", "greet", "bot_challenge", "crisis_misunderstood",
+    "affirm", "deny", "thank", "greet", "bot_challenge", "crisis_misunderstood",
     "crisis_more_resources", "crisis_help_now", "delete_my_data",
 })
 # After "keep talking", what the visitor writes is received (intent crisis_share,

@@ -17,18 +17,22 @@ from bot.evaluation import crisis as ev
 from bot.understanding.crisis_data import TEST_DIR, load
 
 # Enforced on the test set by `make test`: regression floors just under what the
-# frozen thresholds (0.83 / 0.43, chosen on dev) scored when the test set was
-# scored after the 2026-12-05 data round (98.3% recall, 97.4% of
-# explicit/attempt/immediate handed off, 7.0% and 10.2% of lookalikes handed off
-# and checked in, no unrelated request handed off). Three are short of the
-# product's targets (ev.TARGETS); README and docs/crisis-protocol.md say so.
+# frozen thresholds (hand-off 0.92, check-in 0.44, one sentence 0.4; chosen on
+# dev) scored when the test set was scored once after the 2026-12-05 evening
+# data rounds: 98.5% recall, 95.6% of explicit/attempt/immediate handed off,
+# 4.4% and 11.2% of lookalikes handed off and checked in, no unrelated request
+# handed off. Three are short of the product's targets (ev.TARGETS); README and
+# docs/crisis-protocol.md say so.
 FLOORS = {
     "crisis_recall": 0.98,
-    "handoff_kinds_handed_off": 0.97,
-    "lookalikes_handed_off": 0.075,
-    "lookalikes_checked_in": 0.105,
+    "handoff_kinds_handed_off": 0.95,
+    "lookalikes_handed_off": 0.05,
+    "lookalikes_checked_in": 0.115,
     "unrelated_handed_off": 0.0,
 }
+# The n-gram screen that admits crisis messages to a full server (bot.evaluation.screen), on the same test set:
+# 99.2% of crisis messages, every explicit statement, attempt and immediate danger; 6.3% of everyday messages.
+SCREEN_FLOORS = {"crisis_admitted": 0.99, "handoff_kinds_admitted": 1.0, "everyday_admitted": 0.10}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +44,20 @@ def test_the_test_set_meets_its_floors(test_scores: list[ev.Scored]) -> None:
     print("\n" + ev.report("test set", test_scores))
     failed = ev.misses(ev.metrics(test_scores), FLOORS)
     assert not failed, "; ".join(failed)
+
+
+def test_the_screen_admits_the_test_sets_crisis_messages(agent) -> None:
+    from bot.core import wiring
+    from bot.evaluation import screen
+
+    component = wiring.peek("crisis_model")
+    assert component is not None and component.screen is not None, "the trained archive has no crisis screen"
+    rows, _ = screen.score(component, load(TEST_DIR))
+    m = screen.metrics(rows, float(component.config["screen_threshold"]))
+    print("\n" + screen.report("test", rows, m["threshold"]))
+    assert m["crisis_admitted"] >= SCREEN_FLOORS["crisis_admitted"]
+    assert m["handoff_kinds_admitted"] >= SCREEN_FLOORS["handoff_kinds_admitted"]
+    assert m["everyday_admitted"] <= SCREEN_FLOORS["everyday_admitted"]
 
 
 def parse(agent, text: str) -> dict[str, Any]:

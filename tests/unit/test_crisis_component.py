@@ -141,6 +141,14 @@ def test_memory_leaves_replies_that_move_the_conversation_to_the_rules(
     assert m.get("intent")["name"] == intent
 
 
+def test_a_goodbye_after_talk_of_being_a_burden_is_read_with_it(classifier: CrisisClassifier) -> None:
+    # The intent model reads "i think i'm ready now" as a farewell; a farewell is no reply to a question.
+    context = {"turns": [{"text": "i want to die", "risk": 0.5, "zone": "check_in"}]}
+    m = message("anyway, i think i'm ready now", "goodbye", 0.95, context=context)
+    component(classifier, 0.99, 0.98, memory_min_risk=0.0).process([m])
+    assert m.get("intent")["name"] == "crisis" and m.get("crisis")["layer"] == "context"
+
+
 def test_after_a_hand_off_only_a_message_of_concern_is_read_with_it(classifier: CrisisClassifier) -> None:
     context = {"turns": [{"text": "i want to die", "risk": 1.0, "zone": "handoff"}]}
     calm = message("so that's that", "out_of_scope", 0.6, context=context)
