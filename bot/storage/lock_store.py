@@ -188,10 +188,33 @@ class ResilientRedisLockStore(RedisLockStore):
     logged once, and Redis is used again as soon as it answers.
     """
 
+    # Rasa reads a lock, changes it and writes it back in three Redis calls: two
+    # servers issuing tickets (or one expiring old tickets while another issues
+    # one) could each write back their own copy and lose the other's ticket, and
+    # that message then waited out the whole lock lifetime. A short Redis mutex
+    # per conversation makes each read-change-write one step.
+    MUTEX_SECONDS = 5.0
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._fallback = InMemoryLockStore()
         self.healthy = True
+
+    def _mutex(self, conversation_id: str) -> Any:
+        return self.red.lock(f"{self.key_prefix}{conversation_id}:mutex", timeout=self.MUTEX_SECONDS,
+                             blocking_timeout=self.MUTEX_SECONDS, sleep=0.005)
+
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+        with self._mutex(conversation_id):
+            return super().issue_ticket(conversation_id, lock_lifetime)
+
+    def update_lock(self, conversation_id: str) -> None:
+        with self._mutex(conversation_id):
+            super().update_lock(conversation_id)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        with self._mutex(conversation_id):
+            super().cleanup(conversation_id, ticket_number)
 
     def _down(self, exc: Exception) -> None:
         if self.healthy:

@@ -55,6 +55,29 @@ async def test_redis_locks_serialise_one_conversation() -> None:
     assert store.get_lock(sender) is None or not store.get_lock(sender).tickets
 
 
+@needs_redis
+def test_two_servers_issuing_tickets_at_once_lose_none() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    servers = [lock_store_from_url(REDIS_URL), lock_store_from_url(REDIS_URL)]
+    sender = f"race-{uuid.uuid4().hex}"
+
+    def issue(i: int) -> int:
+        store = servers[i % 2]
+        if i % 3 == 0:
+            store.update_lock(sender)  # what a waiting turn does between polls: read, expire, write back
+        return store.issue_ticket(sender, 60)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        tickets = list(pool.map(issue, range(60)))
+    kept = servers[0].get_lock(sender)
+    assert kept is not None
+    assert len(set(tickets)) == 60 and sorted(t.number for t in kept.tickets) == sorted(tickets)
+    for ticket in tickets:
+        servers[ticket % 2].cleanup(sender, ticket)
+    assert servers[0].get_lock(sender) is None
+
+
 @needs_postgres
 async def test_postgres_tracker_store_keeps_a_conversation_between_store_instances() -> None:
     sender = f"pg-{uuid.uuid4().hex}"
