@@ -33,7 +33,7 @@ from bot.understanding.crisis_data import (
     Example,
     load,
 )
-from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NO_CRISIS, Thresholds
+from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NO_CRISIS, ZONE_RANK, Thresholds
 
 MODEL = ROOT / "models" / "therapy.tar.gz"
 # The targets (issue: crisis understanding on unseen messages); make test enforces them on the test set.
@@ -77,16 +77,13 @@ def score(agent: Any, examples: Sequence[Example]) -> List[Scored]:
     return asyncio.run(run())
 
 
-RANK = {NO_CRISIS: 0, CHECK_IN: 1, HANDOFF: 2}
-
-
 def zone_under(r: Scored, thresholds: Thresholds) -> str:
     """The zone of one scored message under ``thresholds``: the whole message's, or its worst sentence's if higher."""
     if r.rule:
         return HANDOFF
     zone = thresholds.zone(r.risk, r.top, r.top_p)
     if r.sentence is not None and zone != HANDOFF:
-        zone = max(zone, thresholds.sentence_zone(*r.sentence), key=RANK.__getitem__)
+        zone = max(zone, thresholds.sentence_zone(*r.sentence), key=ZONE_RANK.__getitem__)
     return zone
 
 

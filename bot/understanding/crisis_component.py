@@ -35,10 +35,10 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.core import wiring
 from bot.understanding import crisis_data
 from bot.understanding.crisis_model import (
-    CHECK_IN,
     HANDOFF,
     NO_CRISIS,
     SCREEN_FILE,
+    ZONE_RANK,
     CrisisClassifier,
     CrisisScreen,
     ModelOptions,
@@ -86,7 +86,6 @@ BARE_PAYLOAD = re.compile(r"^\s*/[A-Za-z_]+(?:/[A-Za-z0-9_]+)?\s*$")
 # The encoder reads 256 word pieces (about 1,000 characters): a longer message is
 # also read in windows of this many characters, and its most concerning one counts.
 WINDOW_CHARS = 600
-_RANK = {NO_CRISIS: 0, CHECK_IN: 1, HANDOFF: 2}
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -198,7 +197,7 @@ class CrisisModel(GraphComponent):
             decide(row, self.classifier.classes, self.thresholds, hit, language)
             for hit, row in zip(hits, rows, strict=True)
         ]
-        verdict = max(verdicts, key=lambda v: (_RANK[v.zone], v.risk))
+        verdict = max(verdicts, key=lambda v: (ZONE_RANK[v.zone], v.risk))
         if by_sentence and verdict.zone != HANDOFF and self.thresholds.sentence_check_in <= 1.0:
             return self.by_sentence(text, verdict)
         return verdict
@@ -216,7 +215,7 @@ class CrisisModel(GraphComponent):
         category = max((c for c in named if c != crisis_data.NONE), key=named.__getitem__)
         verdict.sentence = (risk, category, named[category])
         zone = self.thresholds.sentence_zone(risk, category, named[category])
-        if _RANK[zone] <= _RANK[verdict.zone]:
+        if ZONE_RANK[zone] <= ZONE_RANK[verdict.zone]:
             return verdict
         return Verdict(zone, category, risk, "sentence", verdict.language, None, named, verdict.sentence)
 
@@ -234,7 +233,7 @@ class CrisisModel(GraphComponent):
     def most_concerning(self, texts: List[str]) -> Optional[str]:
         """The text among ``texts`` whose verdict is the most concerning, if any raises concern."""
         scored = [(self.assess(t), t) for t in texts]
-        verdict, text = max(scored, key=lambda pair: (_RANK[pair[0].zone], pair[0].risk), default=(None, None))
+        verdict, text = max(scored, key=lambda pair: (ZONE_RANK[pair[0].zone], pair[0].risk), default=(None, None))
         return text if verdict is not None and verdict.zone != NO_CRISIS else None
 
     def with_memory(self, message: Message, verdict: Verdict) -> Verdict:
@@ -263,7 +262,7 @@ class CrisisModel(GraphComponent):
         joined = " ".join([*(t["text"] for t in turns), message.get(TEXT) or ""])
         # Not by sentence: an earlier turn's sentence had its own reading, and would ask again after a "no".
         together = self.assess(joined, by_sentence=False)
-        if _RANK[together.zone] > _RANK[verdict.zone]:
+        if ZONE_RANK[together.zone] > ZONE_RANK[verdict.zone]:
             together.layer, together.language = "context", verdict.language
             return together
         return verdict

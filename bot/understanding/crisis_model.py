@@ -32,6 +32,8 @@ from bot.understanding.linear import ModelOptions as ModelOptions  # the crisis 
 
 HANDOFF, CHECK_IN, NO_CRISIS = "handoff", "check_in", "none"
 NEVER = 1.01  # a threshold no probability reaches
+# How much concern a zone expresses: the most concerning of several readings wins.
+ZONE_RANK = {NO_CRISIS: 0, CHECK_IN: 1, HANDOFF: 2}
 MODEL_FILE = "crisis_model.pkl"
 SCREEN_FILE = "crisis_screen.pkl"
 

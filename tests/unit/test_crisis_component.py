@@ -11,7 +11,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.understanding.crisis_component import CONTEXT_KEY, CrisisModel
 from bot.understanding.crisis_data import TRAIN_DIR, load
-from bot.understanding.crisis_model import CrisisClassifier, ModelOptions
+from bot.understanding.crisis_model import ZONE_RANK, CrisisClassifier, ModelOptions
 from bot.understanding.encoder import get_encoder
 from bot.understanding.memory import context_from_tracker
 
@@ -317,8 +317,8 @@ def test_one_concerning_sentence_in_a_long_post_brings_the_check_in(classifier: 
     assert whole.sentence is None  # sentences are not read while the threshold is off
     read = component(classifier, sentence_check_in_threshold=0.3).assess(BURIED)
     assert read.sentence is not None and read.sentence[0] >= 0.3
-    assert read.zone in ("check_in", "handoff") and _rank(read.zone) >= _rank(whole.zone)
-    if _rank(read.zone) > _rank(whole.zone):
+    assert read.zone in ("check_in", "handoff") and ZONE_RANK[read.zone] >= ZONE_RANK[whole.zone]
+    if ZONE_RANK[read.zone] > ZONE_RANK[whole.zone]:
         assert read.layer == "sentence" and read.as_output()["sentence"][1] == read.category
     # A sentence that never reaches its threshold changes nothing.
     assert component(classifier, sentence_check_in_threshold=1.0).assess(BURIED).zone == whole.zone
@@ -333,7 +333,3 @@ def test_the_evaluation_rezones_with_the_worst_sentence() -> None:
     assert zone_under(row, Thresholds(0.8, 0.4, 0.5, 0.6)) == "check_in"
     assert zone_under(row, Thresholds(0.8, 0.4, 0.5, 0.75)) == "none"
     assert zone_under(Scored(row.example, 0.1, True, "handoff", "suicide"), Thresholds(0.8, 0.4)) == "handoff"
-
-
-def _rank(zone: str) -> int:
-    return {"none": 0, "check_in": 1, "handoff": 2}[zone]
