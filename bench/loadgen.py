@@ -54,6 +54,11 @@ class Sample:
     outcome: str  # ok, http_<status>, empty, timeout, connection, bad_json, dropped
     measured: bool  # False during the warm-up
     helpline: Optional[bool] = None  # answered crisis messages only: did the reply carry a number?
+    ref: Optional[int] = None  # crisis messages only: the message's index in crisis_messages() (never its text)
+
+
+def crisis_ref(kind: str, text: str) -> Optional[int]:
+    return crisis_messages().index(text) if kind == "crisis" else None
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -133,7 +138,8 @@ async def closed_loop(client: Client, users: int, duration: float, warmup: float
             started = loop.time()
             outcome, messages = await client.send(conversation.sender, text)
             samples.append(Sample(kind, started, loop.time() - started, outcome, started >= measure_from,
-                                  has_helpline(messages) if kind == "crisis" and outcome == "ok" else None))
+                                  has_helpline(messages) if kind == "crisis" and outcome == "ok" else None,
+                                  crisis_ref(kind, text)))
 
     await asyncio.gather(*(visitor(i) for i in range(users)))
     return samples, measure_from, max((s.started + s.latency for s in samples), default=end)
@@ -164,7 +170,8 @@ async def open_loop(client: Client, rate: float, duration: float, warmup: float,
     async def one(conversation: Conversation, kind: str, text: str, scheduled: float) -> None:
         outcome, messages = await client.send(conversation.sender, text)
         samples.append(Sample(kind, scheduled, loop.time() - scheduled, outcome, scheduled >= measure_from,
-                              has_helpline(messages) if kind == "crisis" and outcome == "ok" else None))
+                              has_helpline(messages) if kind == "crisis" and outcome == "ok" else None,
+                              crisis_ref(kind, text)))
         if not conversation.done:
             idle.append(conversation)  # the visitor reads the reply, then may write again
 

@@ -16,6 +16,11 @@ crisis messages). Then it checks what issue 15 promises under overload:
   Retry-After; bot/channels/shed.py), and no other 5xx, timeout or dropped
   connection.
 
+Before the load, each crisis message is sent once to the idle bot, in a
+conversation of its own: a message that gets no hand-off even then is a miss
+of the crisis model (measured by ``make eval-crisis``, issue 12), not of
+overload, and is reported apart rather than counted against the promise.
+
 Prints one JSON object and exits 1 when either promise is broken. It does not
 touch bench/run.py's results.
 """
@@ -35,17 +40,27 @@ MEASURED_CAPACITY = 112.0
 BUSY = {"http_503", "http_429"}
 
 
-def verdict(samples: list[Any], crisis_limit: float) -> dict[str, Any]:
-    """The promises, from the load generator's samples (measured window only)."""
+def verdict(samples: list[Any], crisis_limit: float, idle_handoffs: Optional[set[int]] = None) -> dict[str, Any]:
+    """The promises, from the load generator's samples (measured window only).
+
+    ``idle_handoffs``: indices of the crisis messages the idle bot hands off;
+    an answer without a number to any other is the model's miss, not the load's.
+    """
     from bench.loadgen import latency_summary
 
     measured = [s for s in samples if s.measured]
-    crisis = [s for s in measured if s.kind == "crisis"]
+    all_crisis = [s for s in measured if s.kind == "crisis"]
+    crisis = [s for s in all_crisis if idle_handoffs is None or s.ref in idle_handoffs]
     others = [s for s in measured if s.kind != "crisis"]
     late = [s for s in crisis if s.outcome != "ok" or not s.helpline or s.latency > crisis_limit]
     failed = [s for s in others if s.outcome != "ok" and s.outcome not in BUSY]
     return {
         "crisis": {"sent": len(crisis), "handed_off_in_time": len(crisis) - len(late),
+                   "not_handed_off_at_idle_either": len(all_crisis) - len(crisis),
+                   # Why the others were not: refused or failed, answered without a number, or too slow.
+                   "not_in_time": {"refused": sum(s.outcome != "ok" for s in late),
+                                   "no_number": sum(s.outcome == "ok" and not s.helpline for s in late),
+                                   "slow": sum(s.outcome == "ok" and bool(s.helpline) for s in late)},
                    "latency_ms": latency_summary([s.latency for s in crisis])},
         "others": {"sent": len(others), "answered": sum(s.outcome == "ok" for s in others),
                    "busy": sum(s.outcome in BUSY for s in others), "failed": len(failed),
@@ -55,15 +70,32 @@ def verdict(samples: list[Any], crisis_limit: float) -> dict[str, Any]:
     }
 
 
-async def drive(url: str, rate: float, duration: float, warmup: float, seed: int) -> list[Any]:
+async def probe_idle(client: Any, tag: str) -> set[int]:
+    """Indices of the crisis messages the idle bot hands off, each in a fresh conversation (four at a time)."""
+    from bench.loadgen import has_helpline
+    from bench.workload import crisis_messages
+
+    gate = asyncio.Semaphore(4)
+
+    async def one(index: int, text: str) -> Optional[int]:
+        async with gate:
+            outcome, messages = await client.send(f"idle-{tag}-{index}", text)
+        return index if outcome == "ok" and has_helpline(messages) else None
+
+    found = await asyncio.gather(*(one(i, text) for i, text in enumerate(crisis_messages())))
+    return {i for i in found if i is not None}
+
+
+async def drive(url: str, rate: float, duration: float, warmup: float, seed: int) -> tuple[list[Any], set[int]]:
     import secrets
 
     from bench.loadgen import Client, open_loop
 
+    tag = f"ov{secrets.token_hex(3)}"
     async with Client(url, timeout=30.0) as client:
-        samples, *_ = await open_loop(client, rate, duration, warmup, seed, f"ov{secrets.token_hex(3)}",
-                                      max_in_flight=100_000, timeout=30.0)
-    return samples
+        idle = await probe_idle(client, tag)
+        samples, *_ = await open_loop(client, rate, duration, warmup, seed, tag, max_in_flight=100_000, timeout=30.0)
+    return samples, idle
 
 
 def capacity_from(results: Path) -> float:
@@ -91,10 +123,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-overload-") as tmp:
         stack = start_bot(Path(tmp))
         try:
-            samples = asyncio.run(drive(stack.url, args.rate, args.duration, args.warmup, args.seed))
+            samples, idle = asyncio.run(drive(stack.url, args.rate, args.duration, args.warmup, args.seed))
         finally:
             stack.close()
-    result = {"rate": args.rate, "duration_s": args.duration, **verdict(samples, args.crisis_limit)}
+    from bench.workload import crisis_messages
+
+    result = {"rate": args.rate, "duration_s": args.duration,
+              "idle_probe": {"crisis_messages": len(crisis_messages()), "handed_off": len(idle)},
+              **verdict(samples, args.crisis_limit, idle)}
     print(json.dumps(result, indent=2))
     return 0 if result["ok"] else 1
 

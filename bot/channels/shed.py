@@ -3,11 +3,13 @@
 A Rasa process answers on one event loop. Past its capacity every message
 waits behind all the others, crisis messages included, until replies take
 many seconds. Here a process is full when it works on SHED_MAX_IN_FLIGHT
-messages at once (default 24), or when its event loop has been busy without
-a break for SHED_MAX_WAIT_MS (default 500): much of a turn runs without
-yielding, so waiting requests pile up in the loop's queue, where no counter
-sees them, and a loop that has not come up for air for half a second is the
-sign. Beyond that, and for a sender or an address over its rate, a message
+messages at once (default 24), or when its event loop runs SHED_MAX_WAIT_MS
+(default 100) late: a timer due every 20 ms measures how late it runs, as
+one stall in progress and as a smoothed lag over the last ten or so ticks.
+Much of a turn runs without yielding, so waiting requests pile up in the
+loop's queue, where no counter sees them, and every await of a crisis turn
+waits behind them too: the lag is what a crisis reply would wait for at
+each step. Beyond that, and for a sender or an address over its rate, a message
 is answered at once with a friendly "busy, try again in a
 moment" that also says where to get help now (REST: 503 with Retry-After;
 the widget: a ``message_error`` it shows) — unless it signals a crisis:
@@ -18,9 +20,13 @@ the widget: a ``message_error`` it shows) — unless it signals a crisis:
   The rules (microseconds) and the screen (about 0.3 ms, no sentence encoder;
   its threshold chosen on the dev set for recall) run on every shed
   candidate; the full model costs milliseconds, so it reads what the screen
-  let go only within a budget (``MODEL_CHECKS_PER_SECOND`` per process) that
-  keeps the check from becoming the overload. A message all of them miss
-  still hears where to get help, in the busy reply itself.
+  let go only while the loop is not late (a rate limit, not saturation, is
+  refusing) and within a budget (``MODEL_CHECKS_PER_SECOND`` per process).
+  Under overload those checks were most of a process's work (the profile in
+  docs/performance.md) and, spread over thousands of shed messages a
+  second, a lottery for the rare crisis message the screen misses. A
+  message all of them miss still hears where to get help, in the busy
+  reply itself.
 - the rates: a sender may send ``SENDER_RATE`` messages a second (bursts of
   ``SENDER_BURST``), an address ``ADDRESS_RATE`` (bursts of ``ADDRESS_BURST``);
   far above any person's typing. Loopback callers (the local proxy, the
@@ -44,8 +50,10 @@ from bot.core import wiring
 
 SENDER_RATE, SENDER_BURST = 10.0, 30.0
 ADDRESS_RATE, ADDRESS_BURST = 30.0, 90.0
-MODEL_CHECKS_PER_SECOND = 40.0
+MODEL_CHECKS_PER_SECOND = 10.0
 RETRY_AFTER_SECONDS = 2
+# Weight of the newest tick in the smoothed loop lag: about the last ten ticks (0.2 s) count.
+LAG_SMOOTHING = 0.2
 OVER_LIMIT_HEADER = "X-Over-Limit"
 
 
@@ -98,6 +106,7 @@ class Admission:
         self.max_wait_seconds = max_wait_seconds
         self.in_flight = 0
         self.last_tick: Optional[float] = None
+        self.lag = 0.0  # smoothed lateness of the ticker, seconds
         # A timer that re-arms itself, not a task: a loop closed with a timer pending says
         # nothing, where a pending task is reported as destroyed (servers stopped in tests).
         self._ticker: Optional[asyncio.TimerHandle] = None
@@ -106,7 +115,7 @@ class Admission:
         self.addresses = RateLimiter(ADDRESS_RATE, ADDRESS_BURST)
         self.model_budget = RateLimiter(MODEL_CHECKS_PER_SECOND, MODEL_CHECKS_PER_SECOND)
 
-    def crisis_signal(self, text: str) -> bool:
+    def crisis_signal(self, text: str, second_chance: bool = True) -> bool:
         """The crisis lane: the rules and the n-gram screen on every message, the full model within its budget.
 
         The screen (``CrisisModel.screens_in``, about 0.3 ms, no encoder) is
@@ -122,7 +131,7 @@ class Admission:
             return False
         if model.screens_in(text):
             return True
-        if not self.model_budget.allow("model"):
+        if not second_chance or not self.model_budget.allow("model"):
             return False
         return model.most_concerning([text]) is not None
 
@@ -130,7 +139,12 @@ class Admission:
         loop = self._ticker_loop
         if loop is None or loop.is_closed():
             return
-        self.last_tick = loop.time()
+        now = loop.time()
+        if self.last_tick is not None:
+            # How late this tick ran: the time a callback now waits in the loop's queue.
+            late = max(0.0, now - self.last_tick - self.TICK_SECONDS)
+            self.lag += LAG_SMOOTHING * (late - self.lag)
+        self.last_tick = now
         self._ticker = loop.call_later(self.TICK_SECONDS, self._tick)
 
     def busy_for(self) -> float:
@@ -149,10 +163,13 @@ class Admission:
         """None to admit the message; else why not. Crisis messages are always admitted."""
         sender_ok = self.senders.allow(sender)
         address_ok = is_loopback(address) or self.addresses.allow(address)
-        full = self.in_flight >= self.max_in_flight or self.busy_for() >= self.max_wait_seconds
+        late = max(self.busy_for(), self.lag) >= self.max_wait_seconds
+        full = late or self.in_flight >= self.max_in_flight
         if sender_ok and address_ok and not over_proxy_limit and not full:
             return None
-        if self.crisis_signal(text):
+        # A loop that is already late has no milliseconds to spare for the full model: under
+        # overload its checks were most of the load (docs/performance.md); the screen still reads.
+        if self.crisis_signal(text, second_chance=not late):
             return None
         if full:
             return Refusal("busy", RETRY_AFTER_SECONDS)

@@ -50,8 +50,8 @@ DEFAULTS: dict[str, str] = {
     # Messages one server process takes at once; beyond, non-crisis messages
     # get a fast "busy" reply (bot/channels/shed.py). Crisis messages always get in.
     "SHED_MAX_IN_FLIGHT": "24",
-    # ... or once its event loop has been busy without a break this long.
-    "SHED_MAX_WAIT_MS": "500",
+    # ... or once its event loop runs this late (one stall, or the smoothed lag).
+    "SHED_MAX_WAIT_MS": "100",
     "ENCODER_CACHE_SIZE": "1024",
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",

@@ -41,6 +41,9 @@ def rasa_env() -> dict[str, str]:
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    # Rasa's accept queue of 100 overflows in a burst; a dropped connection is retried a
+    # second or more later, past the time a crisis reply may take (docs/performance.md).
+    env.setdefault("SANIC_BACKLOG", "1024")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 

@@ -92,3 +92,48 @@ def test_the_chosen_threshold_is_the_highest_that_keeps_recall(fitted: CrisisScr
     assert chosen <= lowest_crisis or all(r.rule for r in rows if r.example.is_crisis)
     assert screen_eval.metrics(rows, chosen)["crisis_admitted"] == 1.0
     assert ms > 0
+
+
+@pytest.mark.usefixtures("wired")
+def test_a_late_loop_spends_nothing_on_the_full_model_and_the_screen_still_admits() -> None:
+    """Under overload the full model's checks of shed candidates were most of the load (docs/performance.md)."""
+    import time
+
+    from bot.channels.shed import MODEL_CHECKS_PER_SECOND, Admission
+
+    async def scenario() -> tuple[object, object, int]:
+        gate = Admission(max_in_flight=100, max_wait_seconds=0.05)
+        gate.busy_for()  # the ticker starts
+        await asyncio.sleep(0.03)
+        time.sleep(0.2)  # the loop works without a break
+        other = gate.refusal("what is cbt", "o1", "127.0.0.1")
+        crisis = gate.refusal("everyone would be better off if i was gone, i've got it all planned", "c1", "127.0.0.1")
+        left = 0
+        while left <= MODEL_CHECKS_PER_SECOND and gate.model_budget.allow("model"):
+            left += 1
+        return other, crisis, left
+
+    other, crisis, left = asyncio.run(scenario())
+    assert other is not None and other.status == 503  # type: ignore[attr-defined]
+    assert crisis is None
+    assert left == MODEL_CHECKS_PER_SECOND  # the budget is whole: the full model never ran
+
+
+def test_a_loop_late_again_and_again_sheds_though_no_single_stall_is_long() -> None:
+    """Each turn's work is short, but the loop never catches up: every callback waits, a crisis reply too."""
+    import time
+
+    from bot.channels.shed import Admission
+
+    async def scenario() -> tuple[object, float]:
+        gate = Admission(max_in_flight=100, max_wait_seconds=0.05)
+        gate.busy_for()
+        for _ in range(15):
+            await asyncio.sleep(0)
+            time.sleep(0.09)  # the ticker is due every 20 ms and runs about 70 ms late, over and over
+        await asyncio.sleep(0.021)  # the ticker has just run: no stall is in progress now
+        return gate.refusal("what is cbt", "o1", "127.0.0.1"), gate.busy_for()
+
+    refused, stall = asyncio.run(scenario())
+    assert stall < 0.05
+    assert refused is not None and refused.status == 503  # type: ignore[attr-defined]

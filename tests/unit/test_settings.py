@@ -138,3 +138,13 @@ def test_settings_and_what_is_built_from_them_are_kept_in_the_wiring(monkeypatch
     finally:
         monkeypatch.undo()
         wiring.reload_settings()
+
+
+def test_the_rasa_server_queues_a_burst_of_connections(monkeypatch) -> None:
+    """Rasa's own accept queue (100) overflows in a burst; the retry would come after a crisis reply's second."""
+    from bot.runtime.run import rasa_env
+
+    monkeypatch.delenv("SANIC_BACKLOG", raising=False)
+    assert rasa_env()["SANIC_BACKLOG"] == "1024"
+    monkeypatch.setenv("SANIC_BACKLOG", "4096")
+    assert rasa_env()["SANIC_BACKLOG"] == "4096"
