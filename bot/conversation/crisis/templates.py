@@ -37,7 +37,7 @@ LEAD_EMERGENCY = "If you are in danger now, call {emergency_number}."
 CATEGORY_TEMPLATES: dict[str, str] = {
     "suicide": (
         "{lead} I'm really sorry you're feeling this way, and I'm glad you told me. "
-        "You don't have to carry this alone. Ways to reach someone, for free:\n"
+        "You don't have to carry this alone. Ways to reach someone:\n"
         "{crisis_lines}\n"
         "If you might act on these thoughts or you're in danger now, call {emergency_number}.\n"
         "{region_line}"
@@ -213,7 +213,7 @@ CHECK_IN_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
 # Where the region's first line is a person to talk to, the keep-talking reply
 # says so; a directory (the international fallback) is never called a listener.
 LISTENER_LINE = "A trained person at {lead_name} can really listen."
-DIRECTORY_LINE = "{primary_line} lists free helplines near you, where a trained person can listen."
+DIRECTORY_LINE = "{primary_line} lists helplines near you, where a trained person can listen."
 
 # The country the numbers are for, and how to change it (every first crisis reply ends with it).
 REGION_LINE = "These numbers are for {the_region}. Not in {the_region}? Tell me where you are."
@@ -227,7 +227,7 @@ NO_REGION_LINE = (
 REGION_NOTED = "{lead} Thanks, I'll use the numbers for {the_region} from now on. In an emergency, call {emergency_number}."
 NO_REGION_NOTED = (
     "In an emergency, call {emergency_number}. Thanks; I don't have numbers of my own for that country yet, "
-    "but {primary_line} lists free helplines there."
+    "but {primary_line} lists helplines there."
 )
 
 # Spanish: a crisis message in Spanish is answered in Spanish (the reply
@@ -237,7 +237,7 @@ SPANISH_LEAD_LINE = "{Lead_way} para hablar con alguien de {lead_name}."
 SPANISH_LEAD_EMERGENCY = "Si estás en peligro ahora, llama al {emergency_number}."
 SPANISH_CATEGORY_TEMPLATES: dict[str, str] = {
     "suicide": (
-        "{lead} Gracias por decírmelo. No tienes que pasar por esto a solas; puedes hablar con alguien, gratis:\n"
+        "{lead} Gracias por decírmelo. No tienes que pasar por esto a solas; puedes hablar con alguien:\n"
         "{crisis_lines}\n"
         "Si podrías actuar sobre estos pensamientos o estás en peligro ahora, llama al {emergency_number}.\n"
         "{region_line}"
