@@ -291,6 +291,50 @@ SPANISH_CATEGORY_TEMPLATES: dict[str, str] = {
         "{region_line}"
     ),
 }
+# The Spanish replies for a category's situations, keyed like SITUATION_TEMPLATES
+# (data/crisis/situations.yml has Spanish patterns for each situation).
+SPANISH_SITUATION_TEMPLATES: dict[str, str] = {
+    "harm_to_others/perinatal": (
+        "Pon a tu bebé en un lugar seguro, como su cuna, y aléjate un momento; si sientes que podrías actuar "
+        "sobre estos pensamientos, llama al {emergency_number}. Gracias por contármelo. Pensamientos así, que "
+        "asustan, son frecuentes después de que llega un bebé; tenerlos no significa que vayas a actuar, y tienen "
+        "tratamiento. Puedes hablar con alguien ahora:\n"
+        "{crisis_lines}\n"
+        "{region_line}"
+    ),
+    # A child writing about themselves: short sentences, a children's line first.
+    "child_abuse/child": (
+        "{lead} Lo que está pasando no es tu culpa. Fuiste valiente al contármelo, y mereces estar a salvo. "
+        "Estas personas ayudan a niños, niñas y jóvenes con cosas así:\n"
+        "{crisis_lines}\n"
+        "Si estás en peligro ahora mismo, llama al {emergency_number}.\n"
+        "{region_line}"
+    ),
+    # An adult worried about a child: the line for concerned adults first.
+    "child_abuse/adult": (
+        "{lead} Gracias por hablar por este niño o esta niña; hiciste bien. No hace falta estar seguro de que "
+        "pasa algo para pedir consejo. Personas que pueden ayudarte a decidir qué hacer:\n"
+        "{crisis_lines}\n"
+        "Si un niño o una niña está en peligro ahora mismo, llama al {emergency_number}.\n"
+        "{region_line}"
+    ),
+    # A partner, an ex or someone at the door: the domestic-violence line after the emergency number.
+    "immediate_danger/threat": SPANISH_CATEGORY_TEMPLATES["immediate_danger"],
+    # In danger of harming themselves right now: the suicide crisis line after the emergency number.
+    "immediate_danger/self": (
+        "Si estás en peligro ahora mismo, llama al {emergency_number}. "
+        "Si puedes, ve a un lugar más seguro y pide a alguien cerca que se quede contigo. "
+        "No tienes que pasar este momento a solas. También puedes contactar con:\n"
+        "{crisis_lines}\n"
+        "{silent_line}"
+        "{region_line}"
+    ),
+    # Harm from someone else who is not a partner: the general crisis line after the emergency number.
+    "immediate_danger/other": SPANISH_CATEGORY_TEMPLATES["immediate_danger"],
+}
+SPANISH_SITUATION_LEAD_EMERGENCY: dict[str, str] = {
+    "child_abuse/adult": "Si un niño o una niña está en peligro ahora, llama al {emergency_number}.",
+}
 SPANISH_FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
     "utter_crisis_followup": (
         "{lead} Soy un asistente automático, así que no puedo llamar a nadie por ti, pero sigo aquí. "
