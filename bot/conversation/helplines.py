@@ -372,7 +372,11 @@ def template_variables(region: RegionInfo, category: str, language: str = "en") 
     if language == "es":
         spanish = region.serving("spanish")
         # A Spanish-language crisis line replaces the English one, not joins it.
-        plan = spanish + [h for h in plan if h not in spanish and not (spanish and "crisis" in h.serves)]
+        rest = [h for h in plan if h not in spanish and not (spanish and "crisis" in h.serves)]
+        # In a situation's reply the line for that situation (a children's line, the line for adults
+        # worried about a child, the domestic-violence line) stays first; the Spanish line follows it.
+        keep_first = "/" in category and rest and plan and rest[0] is plan[0]
+        plan = rest[:1] + spanish + rest[1:] if keep_first else spanish + rest
         primary = spanish + primary
     lines = [format_helpline(h, "plain", language) for h in plan]
     lead = lead_helpline(plan, category)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "platforms"
 CRISIS_GB = (
     "I'm really sorry you're feeling this way, and I'm glad you told me. You don't have to carry this alone. "
-    "You can talk to someone right now, for free:\n"
+    "You can talk to someone right now:\n"
     "- Samaritans — call 116 123 (24/7)\n"
     "- Shout — text SHOUT to 85258 (24/7)\n"
     "If you might act on these thoughts or you're in danger now, call 999."

@@ -44,6 +44,8 @@ from bot.conversation.crisis.templates import (
     SPANISH_NO_REGION_LINE,
     SPANISH_REGION_LINE,
     SPANISH_REGION_NAMES,
+    SPANISH_SITUATION_LEAD_EMERGENCY,
+    SPANISH_SITUATION_TEMPLATES,
 )
 from bot.conversation.helplines import INTERNATIONAL, Catalogue, RegionInfo, load_catalogue, template_variables
 from bot.core.settings import ROOT
@@ -80,7 +82,8 @@ def fill(text: str, region: RegionInfo, category: str, language: str = "en") -> 
     values = template_variables(region, category, language)
     if language == "es":
         values["the_region"] = SPANISH_REGION_NAMES.get(region.code, values["the_region"])
-        lead, emergency, region_line, no_region = SPANISH_LEAD_LINE, SPANISH_LEAD_EMERGENCY, SPANISH_REGION_LINE, SPANISH_NO_REGION_LINE
+        lead, region_line, no_region = SPANISH_LEAD_LINE, SPANISH_REGION_LINE, SPANISH_NO_REGION_LINE
+        emergency = SPANISH_SITUATION_LEAD_EMERGENCY.get(category, SPANISH_LEAD_EMERGENCY)
     else:
         lead, region_line, no_region = LEAD_LINE, REGION_LINE, NO_REGION_LINE
         emergency = SITUATION_LEAD_EMERGENCY.get(category, LEAD_EMERGENCY)
@@ -115,7 +118,7 @@ def build(catalogue: Catalogue) -> dict[str, Any]:
     for name, (text, buttons, category) in templates.items():
         english = "en" if name in spanish else None
         # A category with situations (a baby; a child or an adult about a child; the kind of danger):
-        # its English variants are per situation too, "general" where none is recognised.
+        # its variants, English and Spanish, are per situation too, "general" where none is recognised.
         situations = SITUATION_CATEGORIES.get(category, ()) if name in templates_by_category else ()
         variants = [_variant(fill(text, r, category), buttons, r, english, GENERAL if situations else None) for r in regions]
         for situation in situations:
@@ -123,7 +126,12 @@ def build(catalogue: Catalogue) -> dict[str, Any]:
             variants += [_variant(fill(SITUATION_TEMPLATES[key], r, key), buttons, r, english, situation) for r in regions]
         if name in spanish:
             es_text, es_buttons = spanish[name]
-            variants += [_variant(fill(es_text, r, category, "es"), es_buttons, r, "es") for r in regions]
+            general = GENERAL if situations else None
+            variants += [_variant(fill(es_text, r, category, "es"), es_buttons, r, "es", general) for r in regions]
+            for situation in situations:
+                key = f"{category}/{situation}"
+                variants += [_variant(fill(SPANISH_SITUATION_TEMPLATES[key], r, key, "es"), es_buttons, r, "es", situation)
+                             for r in regions]
         default = catalogue.region(DEFAULT_VARIANT_REGION)
         variants.append(_variant(fill(text, default, category), buttons, None))
         responses[name] = variants

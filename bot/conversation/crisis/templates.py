@@ -37,7 +37,7 @@ LEAD_EMERGENCY = "If you are in danger now, call {emergency_number}."
 CATEGORY_TEMPLATES: dict[str, str] = {
     "suicide": (
         "{lead} I'm really sorry you're feeling this way, and I'm glad you told me. "
-        "You don't have to carry this alone. Ways to reach someone, for free:\n"
+        "You don't have to carry this alone. Ways to reach someone:\n"
         "{crisis_lines}\n"
         "If you might act on these thoughts or you're in danger now, call {emergency_number}.\n"
         "{region_line}"
@@ -213,7 +213,7 @@ CHECK_IN_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
 # Where the region's first line is a person to talk to, the keep-talking reply
 # says so; a directory (the international fallback) is never called a listener.
 LISTENER_LINE = "A trained person at {lead_name} can really listen."
-DIRECTORY_LINE = "{primary_line} lists free helplines near you, where a trained person can listen."
+DIRECTORY_LINE = "{primary_line} lists helplines near you, where a trained person can listen."
 
 # The country the numbers are for, and how to change it (every first crisis reply ends with it).
 REGION_LINE = "These numbers are for {the_region}. Not in {the_region}? Tell me where you are."
@@ -227,7 +227,7 @@ NO_REGION_LINE = (
 REGION_NOTED = "{lead} Thanks, I'll use the numbers for {the_region} from now on. In an emergency, call {emergency_number}."
 NO_REGION_NOTED = (
     "In an emergency, call {emergency_number}. Thanks; I don't have numbers of my own for that country yet, "
-    "but {primary_line} lists free helplines there."
+    "but {primary_line} lists helplines there."
 )
 
 # Spanish: a crisis message in Spanish is answered in Spanish (the reply
@@ -237,7 +237,7 @@ SPANISH_LEAD_LINE = "{Lead_way} para hablar con alguien de {lead_name}."
 SPANISH_LEAD_EMERGENCY = "Si estás en peligro ahora, llama al {emergency_number}."
 SPANISH_CATEGORY_TEMPLATES: dict[str, str] = {
     "suicide": (
-        "{lead} Gracias por decírmelo. No tienes que pasar por esto a solas; puedes hablar con alguien, gratis:\n"
+        "{lead} Gracias por decírmelo. No tienes que pasar por esto a solas; puedes hablar con alguien:\n"
         "{crisis_lines}\n"
         "Si podrías actuar sobre estos pensamientos o estás en peligro ahora, llama al {emergency_number}.\n"
         "{region_line}"
@@ -290,6 +290,50 @@ SPANISH_CATEGORY_TEMPLATES: dict[str, str] = {
         "Puedes preguntarle directamente si está pensando en el suicidio: preguntar no le pone la idea en la cabeza.\n"
         "{region_line}"
     ),
+}
+# The Spanish replies for a category's situations, keyed like SITUATION_TEMPLATES
+# (data/crisis/situations.yml has Spanish patterns for each situation).
+SPANISH_SITUATION_TEMPLATES: dict[str, str] = {
+    "harm_to_others/perinatal": (
+        "Pon a tu bebé en un lugar seguro, como su cuna, y aléjate un momento; si sientes que podrías actuar "
+        "sobre estos pensamientos, llama al {emergency_number}. Gracias por contármelo. Pensamientos así, que "
+        "asustan, son frecuentes después de que llega un bebé; tenerlos no significa que vayas a actuar, y tienen "
+        "tratamiento. Puedes hablar con alguien ahora:\n"
+        "{crisis_lines}\n"
+        "{region_line}"
+    ),
+    # A child writing about themselves: short sentences, a children's line first.
+    "child_abuse/child": (
+        "{lead} Lo que está pasando no es tu culpa. Fuiste valiente al contármelo, y mereces estar a salvo. "
+        "Estas personas ayudan a niños, niñas y jóvenes con cosas así:\n"
+        "{crisis_lines}\n"
+        "Si estás en peligro ahora mismo, llama al {emergency_number}.\n"
+        "{region_line}"
+    ),
+    # An adult worried about a child: the line for concerned adults first.
+    "child_abuse/adult": (
+        "{lead} Gracias por hablar por este niño o esta niña; hiciste bien. No hace falta estar seguro de que "
+        "pasa algo para pedir consejo. Personas que pueden ayudarte a decidir qué hacer:\n"
+        "{crisis_lines}\n"
+        "Si un niño o una niña está en peligro ahora mismo, llama al {emergency_number}.\n"
+        "{region_line}"
+    ),
+    # A partner, an ex or someone at the door: the domestic-violence line after the emergency number.
+    "immediate_danger/threat": SPANISH_CATEGORY_TEMPLATES["immediate_danger"],
+    # In danger of harming themselves right now: the suicide crisis line after the emergency number.
+    "immediate_danger/self": (
+        "Si estás en peligro ahora mismo, llama al {emergency_number}. "
+        "Si puedes, ve a un lugar más seguro y pide a alguien cerca que se quede contigo. "
+        "No tienes que pasar este momento a solas. También puedes contactar con:\n"
+        "{crisis_lines}\n"
+        "{silent_line}"
+        "{region_line}"
+    ),
+    # Harm from someone else who is not a partner: the general crisis line after the emergency number.
+    "immediate_danger/other": SPANISH_CATEGORY_TEMPLATES["immediate_danger"],
+}
+SPANISH_SITUATION_LEAD_EMERGENCY: dict[str, str] = {
+    "child_abuse/adult": "Si un niño o una niña está en peligro ahora, llama al {emergency_number}.",
 }
 SPANISH_FOLLOW_UP_TEMPLATES: dict[str, tuple[str, list[dict]]] = {
     "utter_crisis_followup": (

@@ -56,7 +56,7 @@ export var helpPanel = {
     if (r.region !== "INTL" && typeof r.the_region === "string" && r.the_region) {
       nodes.push(el("p", { className: "tc-help-region", text: "Numbers for " + r.the_region + "." }));
     }
-    nodes.push(el("p", { text: "You can talk to someone right now, free and confidential:" }));
+    nodes.push(el("p", { text: "You can reach someone right now:" }));
     var list = el("ul", { className: "tc-lines" });
     var tenant = this.tenant;
     if (tenant && tenant.eap_phone) {
