@@ -137,24 +137,26 @@ def choose(rows: Sequence[Scored]) -> Thresholds:
     """
     rows = [r for r in rows if r.example.style != "public"]
     grid = [round(0.05 + 0.01 * i, 2) for i in range(91)]
-    best: Optional[Thresholds] = None
-    for handoff in grid:
-        trial = metrics(rezone(rows, Thresholds(handoff, handoff)))
+
+    def hands_off_within_limits(m: Dict[str, float]) -> bool:
         # Held-out families are situations the model never saw (a haircut "cut"
         # is not a wound): a strict zero on unrelated requests is a test target,
         # not a constraint the dev families can always meet.
-        if trial["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67 and trial["unrelated_handed_off"] <= 0.01:
-            for check_in in grid:
-                if check_in > handoff:
-                    break
-                m = metrics(rezone(rows, Thresholds(handoff, check_in)))
-                # No margin here: a check-in costs a question, a missed crisis costs far more.
-                if m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]:
-                    best = Thresholds(handoff, check_in)
-                    break
-            if best:
-                return with_sentences(rows, best)
-    return best or Thresholds(0.5, 0.2)
+        return m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67 and m["unrelated_handed_off"] <= 0.01
+
+    for handoff in grid:
+        if not hands_off_within_limits(metrics(rezone(rows, Thresholds(handoff, handoff)))):
+            continue
+        for check_in in grid:
+            if check_in > handoff:
+                break
+            m = metrics(rezone(rows, Thresholds(handoff, check_in)))
+            # The check-in zone hands off too when an attempt or a danger holds most of the
+            # risk, so a lower check-in threshold can add hand-offs: the limits hold for the pair.
+            # No margin on check-ins: a check-in costs a question, a missed crisis costs far more.
+            if hands_off_within_limits(m) and m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]:
+                return with_sentences(rows, Thresholds(handoff, check_in))
+    return Thresholds(0.5, 0.2)
 
 
 def with_sentences(rows: Sequence[Scored], chosen: Thresholds) -> Thresholds:

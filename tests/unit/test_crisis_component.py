@@ -333,3 +333,21 @@ def test_the_evaluation_rezones_with_the_worst_sentence() -> None:
     assert zone_under(row, Thresholds(0.8, 0.4, 0.5, 0.6)) == "check_in"
     assert zone_under(row, Thresholds(0.8, 0.4, 0.5, 0.75)) == "none"
     assert zone_under(Scored(row.example, 0.1, True, "handoff", "suicide"), Thresholds(0.8, 0.4)) == "handoff"
+
+
+def test_chosen_thresholds_keep_the_hand_off_limits_for_the_pair_they_return() -> None:
+    """A lower check-in threshold also hands off where an attempt or a danger holds most of the risk."""
+    from bot.evaluation.crisis import TARGETS, Scored, choose, metrics, rezone
+    from bot.understanding.crisis_data import Example
+
+    crisis = [Scored(Example(f"c{i}", "suicide", "explicit", f"c{i}"), 0.97, False, "none", None, "suicide", 0.9)
+              for i in range(20)]
+    quiet = [Scored(Example(f"l{i}", "none", "hyperbole", f"l{i}"), 0.02, False, "none", None, "suicide", 0.01)
+             for i in range(9)]
+    # A lookalike whose likeliest crisis category is an attempt, at a middling risk.
+    loud = Scored(Example("loud", "none", "hyperbole", "loud"), 0.6, False, "none", None, "attempt", 0.5)
+    rows = crisis + quiet + [loud]
+    chosen = choose(rows)
+    m = metrics(rezone(rows, chosen))
+    assert m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67, chosen
+    assert m["handoff_kinds_handed_off"] == 1.0
