@@ -129,7 +129,13 @@ def misses(m: Dict[str, float], limits: Dict[str, float] = TARGETS) -> List[str]
 
 
 def choose(rows: Sequence[Scored]) -> Thresholds:
-    """The loosest thresholds (most recall) that meet the targets on the held-out families, with a margin.
+    """Of the threshold pairs that meet the targets on the held-out families (with a margin), the one with most recall.
+
+    Every pair is tried: the check-in zone hands off too where an attempt or a
+    danger holds most of the risk, so lowering the check-in threshold adds
+    hand-offs as well as check-ins, and the best pair is not the first one
+    met when the thresholds are scanned in order. Ties go to more hand-offs
+    of explicit statements, attempts and danger, then of all crisis messages.
 
     The public dev set is scored and printed beside, not used here: its 215
     forum posts and comments are labelled by one annotator, and a handful of
@@ -137,26 +143,21 @@ def choose(rows: Sequence[Scored]) -> Thresholds:
     """
     rows = [r for r in rows if r.example.style != "public"]
     grid = [round(0.05 + 0.01 * i, 2) for i in range(91)]
-
-    def hands_off_within_limits(m: Dict[str, float]) -> bool:
-        # Held-out families are situations the model never saw (a haircut "cut"
-        # is not a wound): a strict zero on unrelated requests is a test target,
-        # not a constraint the dev families can always meet.
-        return m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67 and m["unrelated_handed_off"] <= 0.01
-
+    best: Optional[tuple[tuple[float, float, float], Thresholds]] = None
     for handoff in grid:
-        if not hands_off_within_limits(metrics(rezone(rows, Thresholds(handoff, handoff)))):
-            continue
-        for check_in in grid:
-            if check_in > handoff:
-                break
+        for check_in in (c for c in grid if c <= handoff):
             m = metrics(rezone(rows, Thresholds(handoff, check_in)))
-            # The check-in zone hands off too when an attempt or a danger holds most of the
-            # risk, so a lower check-in threshold can add hand-offs: the limits hold for the pair.
-            # No margin on check-ins: a check-in costs a question, a missed crisis costs far more.
-            if hands_off_within_limits(m) and m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]:
-                return with_sentences(rows, Thresholds(handoff, check_in))
-    return Thresholds(0.5, 0.2)
+            # Held-out families are situations the model never saw (a haircut "cut" is
+            # not a wound): a strict zero on unrelated requests is a test target, not a
+            # constraint the dev families can always meet. No margin on check-ins: a
+            # check-in costs a question, a missed crisis costs far more.
+            if (m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67
+                    and m["unrelated_handed_off"] <= 0.01
+                    and m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]):
+                key = (m["crisis_recall"], m["handoff_kinds_handed_off"], m["crisis_handed_off"])
+                if best is None or key > best[0]:
+                    best = (key, Thresholds(handoff, check_in))
+    return with_sentences(rows, best[1]) if best else Thresholds(0.5, 0.2)
 
 
 def with_sentences(rows: Sequence[Scored], chosen: Thresholds) -> Thresholds:

@@ -351,3 +351,19 @@ def test_chosen_thresholds_keep_the_hand_off_limits_for_the_pair_they_return() -
     m = metrics(rezone(rows, chosen))
     assert m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67, chosen
     assert m["handoff_kinds_handed_off"] == 1.0
+
+
+def test_chosen_thresholds_are_the_pair_with_most_recall_not_the_first_met() -> None:
+    """A higher hand-off threshold moves a lookalike to a check-in and frees room for a lower check-in threshold."""
+    from bot.evaluation.crisis import Scored, choose, metrics, rezone
+    from bot.understanding.crisis_data import Example
+
+    def row(name: str, category: str, kind: str, risk: float, top: str, top_p: float) -> Scored:
+        return Scored(Example(name, category, kind, name), risk, False, "none", None, top, top_p)
+
+    rows = [row(f"c{i}", "suicide", "explicit", 0.97, "suicide", 0.9) for i in range(20)]
+    rows += [row("quiet-crisis", "suicide", "passive", 0.45, "suicide", 0.4)]
+    rows += [row(f"l{i}", "none", "hyperbole", 0.02, "suicide", 0.01) for i in range(48)]
+    rows += [row("high", "none", "hyperbole", 0.8, "suicide", 0.7), row("urgent", "none", "figurative", 0.5, "attempt", 0.4)]
+    chosen = choose(rows)
+    assert metrics(rezone(rows, chosen))["crisis_recall"] == 1.0, chosen
