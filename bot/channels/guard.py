@@ -33,12 +33,11 @@ MAX_JSON_DEPTH = 32
 # Metadata a client may send, as serialised JSON.
 MAX_METADATA_BYTES = 2048
 # field -> longest value kept. region ("GB") and locale ("en-GB") choose the
-# helplines (bot/understanding/context.py); the tenant is set by the channels from a
-# verified token only, never taken from here.
+# helplines (bot/understanding/context.py). Nothing else a client sends is kept:
+# ``tenant`` and ``region_fixed`` (the organisation's region outranks what a
+# visitor says) are set by the channels only, from a verified tenant token and
+# that tenant's record (bot.tenants.directory.fixed_region_metadata).
 METADATA_FIELDS: Dict[str, int] = {"region": 8, "locale": 35}
-# Flags kept only when exactly true: region_fixed (the embed snippet says every
-# visitor of this site is in `region`, so it outranks what a visitor says).
-METADATA_FLAGS = ("region_fixed",)
 
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 _STRING = re.compile(rb'"[^"]*"')
@@ -73,9 +72,6 @@ def allowed_metadata(metadata: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
         value = (metadata or {}).get(field)
         if isinstance(value, str) and value.strip() and len(value.strip()) <= longest:
             kept[field] = value.strip()
-    for flag in METADATA_FLAGS:
-        if (metadata or {}).get(flag) is True:
-            kept[flag] = True
     return kept
 
 

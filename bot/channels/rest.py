@@ -30,7 +30,10 @@ What differs from Rasa's stock ``RestInput``:
   (``tg-...``, ``sms-...``, the widget's 32-hex ids) is refused: each
   channel has its own namespace (``bot.channels.namespace``);
 - ``metadata`` keeps only ``region`` and ``locale`` (they choose the
-  helplines, bot/understanding/context.py); anything else is dropped, not stored;
+  helplines, bot/understanding/context.py); anything else is dropped, not stored.
+  A client's ``region_fixed`` is dropped too: only a verified tenant whose
+  record says so (``python -m bot.tenants add ... --region IE --region-fixed``)
+  fixes the region, and then its ``region`` replaces the client's;
 - when the server is full, or a sender or address is over its rate, a
   message with no crisis signal gets a 503 (429 for a rate) with
   Retry-After and a friendly "busy" reply that names a crisis line; a crisis
@@ -139,19 +142,23 @@ def bearer_token(authorization: Optional[str]) -> Optional[str]:
 
 
 def with_tenant(metadata: Dict[str, Any], token: Optional[str], origin: Optional[str] = None) -> Dict[str, Any]:
-    """The metadata with the client's ``tenant`` removed and the verified one, if any, put in.
+    """The metadata with the client's ``tenant`` and ``region_fixed`` removed and the verified tenant, if any, put in.
 
+    A verified tenant whose record fixes its visitors' region also sets
+    ``region`` and ``region_fixed: true`` (over the client's region).
     ``origin``: a browser's Origin header; the token must then be used from one of its organisation's sites.
     """
-    cleaned = {k: v for k, v in metadata.items() if k != "tenant"}
+    cleaned = {k: v for k, v in metadata.items() if k not in ("tenant", "region_fixed")}
     if token is None:
         return cleaned
+    from bot.tenants.directory import fixed_region_metadata
     from bot.tenants.tokens import TokenError, verify_token
 
     try:
         cleaned["tenant"] = verify_token(token, origin=origin)
     except TokenError as exc:
         raise Unauthorized(exc.message) from None
+    cleaned.update(fixed_region_metadata(cleaned["tenant"]))
     return cleaned
 
 

@@ -155,7 +155,9 @@ class Admission:
             return 0.0
         if self._ticker is None or self._ticker.cancelled() or self._ticker_loop is not loop:
             # First use, or a new event loop (a server restarted in the same process, tests): tick on this one.
+            # The time since the old loop's last tick, and its lag, say nothing about this loop.
             self._ticker_loop = loop
+            self.last_tick, self.lag = None, 0.0
             self._tick()
         return max(0.0, loop.time() - (self.last_tick or loop.time()) - self.TICK_SECONDS)
 

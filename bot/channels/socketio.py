@@ -16,8 +16,10 @@ visitor's id receives that visitor's replies. Here:
 - an EAP portal proves its organisation with a signed tenant token
   (``bot.tenants.tokens``), valid only from that organisation's own sites
   (the connection's Origin); the tenant is bound to the socket server-side and
-  written into every message's metadata. A ``tenant`` a client puts into the
-  metadata itself is always dropped.
+  written into every message's metadata, with ``region`` and
+  ``region_fixed: true`` when that tenant's record fixes its visitors'
+  country. A ``tenant`` or ``region_fixed`` a client puts into the metadata
+  itself is always dropped.
 
 Replies always go to the verified conversation's room, so ``session_persistence``
 is in effect whatever credentials.yml says; Rasa's ``jwt_key`` option is
@@ -307,6 +309,10 @@ class SecureSocketIOInput(SocketIOInput):
                 return await sio.emit(self.bot_message_evt, {"text": too_long}, room=sid, namespace=namespace)
             text = screened
             metadata = clean_metadata(data.get(self.metadata_key), state.get("tenant"))
+            if state.get("tenant"):  # its record may fix its visitors' region (a cached look-up)
+                from bot.tenants.directory import fixed_region_metadata
+
+                metadata.update(fixed_region_metadata(state["tenant"]))
             gate = admission()  # load shedding with a crisis lane (bot.channels.shed); engine.io hides the address
             refused = gate.refusal(text, sender, "127.0.0.1")
             if refused is not None:

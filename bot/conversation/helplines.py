@@ -186,7 +186,7 @@ def resolve_region(
     """The region whose numbers a crisis reply gives, in order of trust.
 
     1. ``fixed_region``: an organisation that serves one country and says so
-       (the embed snippet's ``regionFixed``); nothing the visitor's device or
+       in its tenant record (``region_fixed``); nothing the visitor's device or
        words suggest can send its visitors elsewhere.
     2. ``said_region``: what the visitor told us ("I'm in the UK"). A person
        travelling, or on a borrowed or misconfigured device, knows where they are;

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import declarative_base
 
 # Typed as Any: SQLAlchemy 1.4's declarative base is built at run time, so a type
@@ -57,6 +57,10 @@ class Tenant(Base):
     extra_resources = Column(JSON, nullable=False, default=list)
     primary_colour = Column(String(7), nullable=False, default="#1f5f8b")
     accent_colour = Column(String(7), nullable=False, default="#f2f6f9")
+    # Added after the first release: nullable or with a server default, so bot.storage.seed can add
+    # them to an existing table. region_fixed: every visitor of this organisation is in `region`.
+    region = Column(String(2), nullable=True)
+    region_fixed = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at: datetime = Column(DateTime, nullable=False)
 
 

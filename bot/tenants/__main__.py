@@ -3,6 +3,8 @@
 Examples:
   python -m bot.tenants add acme --name "Acme Ltd" --eap-phone "+1 800 555 0100" \
       --eap-hours "24/7" --origin https://portal.acme.example --portal-url https://portal.acme.example
+  python -m bot.tenants add acme-ie --name "Acme Ireland" --eap-phone "+353 1 555 0100" \
+      --region IE --region-fixed   # every visitor it signs in gets Ireland's helplines, whatever they say
   python -m bot.tenants list
   python -m bot.tenants key acme               # the organisation's own signing key, for its portal only
   python -m bot.tenants token acme --ttl 900 --origin https://portal.acme.example
@@ -46,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help='extra resource "Name|phone|url|hours" (repeatable)')
     add.add_argument("--primary-colour", default="#1f5f8b")
     add.add_argument("--accent-colour", default="#f2f6f9")
+    add.add_argument("--region", default="", help="the organisation's country, ISO 3166 code such as IE or GB")
+    add.add_argument("--region-fixed", action="store_true",
+                     help="all its visitors are in --region: crisis replies give that country's helplines "
+                          "over whatever a visitor says or their browser suggests")
     sub.add_parser("list", help="list organisations")
     rm = sub.add_parser("remove", help="remove an organisation and its counters")
     rm.add_argument("slug")
@@ -73,10 +79,13 @@ def run(args: argparse.Namespace) -> int:
             args.slug, args.name, args.eap_phone, display_name=args.display_name, eap_hours=args.eap_hours,
             portal_url=args.portal_url, allowed_origins=args.origin, extra_resources=args.resource,
             primary_colour=args.primary_colour, accent_colour=args.accent_colour,
+            region=args.region, region_fixed=args.region_fixed,
         )
         with session_factory().begin() as session:
             created = TenantRepository(session).save(tenant)
         print(f"{'added' if created else 'updated'} {tenant.slug}: {tenant.eap_line()}")
+        if tenant.region_fixed:
+            print(f"its visitors always get {tenant.region}'s helplines (region fixed)")
         return 0
     if args.command == "list":
         with session_factory().begin() as session:
@@ -84,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         if not tenants:
             print("no organisations yet: add one with `python -m bot.tenants add`")
         for t in tenants:
-            print(json.dumps({"slug": t.slug, "name": t.name, "eap": t.eap_line(), "origins": list(t.allowed_origins)}))
+            print(json.dumps({"slug": t.slug, "name": t.name, "eap": t.eap_line(), "origins": list(t.allowed_origins),
+                              "region": t.region or None, "region_fixed": t.region_fixed}))
         return 0
     if args.command == "remove":
         with session_factory().begin() as session:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,12 +24,34 @@ TTL_SECONDS = 30.0
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, dict[str, TenantInfo]]] = {}
+_upgraded: set[str] = set()
+
+
+def _upgrade_once(url: Optional[str]) -> None:
+    """A database from before a column was added (tenants.region...) gets it on this process's first look-up.
+
+    ``python -m bot.storage init`` and every tenants CLI command do the same;
+    this keeps a server whose code was updated first from failing every
+    tenant look-up meanwhile. A failure is logged; the look-up then says why.
+    """
+    key = url or ""
+    if key in _upgraded:
+        return
+    from bot.storage.seed import add_missing_columns
+    from bot.storage.session import get_engine
+
+    try:
+        add_missing_columns(get_engine(url))
+    except Exception as exc:  # noqa: BLE001 - e.g. no ALTER right: the look-up below reports the real failure
+        logger.error("tenant directory: the tenants table could not be brought up to date (%s)", type(exc).__name__)
+    _upgraded.add(key)
 
 
 def _load(url: Optional[str]) -> dict[str, TenantInfo]:
     from bot.storage.session import session_factory
     from bot.tenants.repository import TenantRepository
 
+    _upgrade_once(url)
     with session_factory(url).begin() as session:
         return {t.slug: t for t in TenantRepository(session).list()}
 
@@ -66,6 +88,16 @@ def find_tenant(slug: Optional[str]) -> Optional[TenantInfo]:
         return None
 
 
+def fixed_region_metadata(slug: Optional[str]) -> dict[str, Any]:
+    """What a verified tenant's record adds to a message: ``{"region", "region_fixed": True}`` or nothing.
+
+    Only for a slug a channel has verified from a signed token; a look-up
+    failure means nothing is added (the visitor's own region then counts).
+    """
+    tenant = find_tenant(slug) if slug else None
+    return tenant.fixed_region_metadata() if tenant else {}
+
+
 def allowed_origins(url: Optional[str] = None) -> frozenset[str]:
     """Every tenant portal's origins: browsers there may open the chat."""
     return frozenset(o for t in all_tenants(url).values() for o in t.allowed_origins)
@@ -74,3 +106,4 @@ def allowed_origins(url: Optional[str] = None) -> frozenset[str]:
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _upgraded.clear()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Optional
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$")
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d{1,5})?$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{1,30}[0-9]$")
+REGION_RE = re.compile(r"^[A-Z]{2}$")
 RESOURCE_KEYS = ("name", "phone", "url", "hours")
 
 
@@ -29,6 +30,20 @@ class TenantInfo:
     extra_resources: tuple[Mapping[str, str], ...] = field(default_factory=tuple)
     primary_colour: str = "#1f5f8b"
     accent_colour: str = "#f2f6f9"
+    # ISO 3166 alpha-2 ("IE"), or "" when not given. With region_fixed, every visitor
+    # this organisation signs in gets that country's helplines, whatever they say.
+    region: str = ""
+    region_fixed: bool = False
+
+    def fixed_region_metadata(self) -> dict[str, Any]:
+        """``{"region": "IE", "region_fixed": True}`` when the organisation fixes its visitors' region, else {}.
+
+        What a channel adds to a message once it has verified the tenant: the
+        only way ``region_fixed`` reaches the bot (a client's own is dropped).
+        """
+        if self.region_fixed and self.region:
+            return {"region": self.region, "region_fixed": True}
+        return {}
 
     def eap_line(self) -> str:
         """``Acme EAP — call 0800 123 456 (24/7)``: one line, the same wherever it is shown."""
@@ -55,6 +70,8 @@ class TenantInfo:
             "extra_resources": [dict(r) for r in self.extra_resources],
             "primary_colour": self.primary_colour,
             "accent_colour": self.accent_colour,
+            # The widget's "Need help now?" panel shows this country's lines from the start.
+            "fixed_region": self.region if self.region_fixed and self.region else None,
         }
 
 
@@ -93,6 +110,18 @@ def check_resources(resources: Iterable[Mapping[str, Any]]) -> tuple[dict[str, s
     return tuple(checked)
 
 
+def check_region(region: Optional[str], fixed: bool = False) -> str:
+    """An ISO 3166 alpha-2 code in capitals, or "" when none; ``fixed`` needs one."""
+    code = (region or "").strip().upper()
+    if code == "UK":
+        raise TenantError("region must be an ISO 3166 code: GB for the United Kingdom, not UK")
+    if code and not REGION_RE.match(code):
+        raise TenantError(f"region must be a two-letter ISO 3166 country code such as IE, got {region!r}")
+    if fixed and not code:
+        raise TenantError("region_fixed needs a region: the country every visitor of the organisation is in")
+    return code
+
+
 def make_tenant(
     slug: str,
     name: str,
@@ -105,6 +134,8 @@ def make_tenant(
     extra_resources: Iterable[Mapping[str, Any]] = (),
     primary_colour: str = "#1f5f8b",
     accent_colour: str = "#f2f6f9",
+    region: Optional[str] = "",
+    region_fixed: bool = False,
 ) -> TenantInfo:
     """A validated TenantInfo; raises TenantError naming the first bad field."""
     slug = check_slug(slug)
@@ -118,6 +149,9 @@ def make_tenant(
             raise TenantError(f"{label} must be a hex colour such as #1f5f8b, got {colour!r}")
     if portal_url and not portal_url.startswith(("https://", "http://")):
         raise TenantError(f"portal URL must start with https://, got {portal_url!r}")
+    if not isinstance(region_fixed, bool):
+        raise TenantError(f"region_fixed must be true or false, got {region_fixed!r}")
+    region = check_region(region, region_fixed)
     return TenantInfo(
         slug=slug,
         name=name[:160],
@@ -129,4 +163,6 @@ def make_tenant(
         extra_resources=check_resources(extra_resources),
         primary_colour=primary_colour.lower(),
         accent_colour=accent_colour.lower(),
+        region=region,
+        region_fixed=region_fixed,
     )

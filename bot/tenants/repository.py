@@ -27,6 +27,8 @@ def _info(row: Tenant) -> TenantInfo:
         extra_resources=tuple(row.extra_resources or ()),
         primary_colour=row.primary_colour,
         accent_colour=row.accent_colour,
+        region=row.region or "",
+        region_fixed=bool(row.region_fixed) and bool(row.region),
     )
 
 
@@ -57,6 +59,8 @@ class TenantRepository:
         row.extra_resources = [dict(r) for r in tenant.extra_resources]
         row.primary_colour = tenant.primary_colour
         row.accent_colour = tenant.accent_colour
+        row.region = tenant.region or None
+        row.region_fixed = tenant.region_fixed
         return created
 
     def remove(self, slug: str) -> bool:

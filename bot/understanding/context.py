@@ -5,10 +5,12 @@ the Rasa process itself (the crisis turn never waits on the action server).
 The channel's metadata (the web widget sends ``region`` or ``locale``) is
 emitted as ``channel_region``; a country named in the text ("I'm in the UK")
 as ``region``; an organisation that serves one country only and says so
-(``region`` with ``region_fixed: true``, from the embed snippet's
-``regionFixed``) as ``fixed_region``. ``bot.conversation.helplines.resolve_region`` ranks
-them: fixed, then said, then the channel's. The EAP tenant
-that a channel verified from a signed token arrives the same way, as ``tenant``.
+(``region`` with ``region_fixed: true``) as ``fixed_region``. Our channels
+drop any ``region_fixed`` a client sends and set it only from the record of
+a tenant they verified (``bot.tenants.directory.fixed_region_metadata``).
+``bot.conversation.helplines.resolve_region`` ranks them: fixed, then said,
+then the channel's. The EAP tenant that a channel verified from a signed
+token arrives the same way, as ``tenant``.
 """
 
 from __future__ import annotations
@@ -64,7 +66,10 @@ def region_from_metadata(metadata: Optional[Dict[str, Any]]) -> Optional[str]:
 
 
 def fixed_region_from_metadata(metadata: Optional[Dict[str, Any]]) -> Optional[str]:
-    """The organisation's region when it says its visitors are all there (``region_fixed: true``), else None."""
+    """The organisation's region when it says its visitors are all there (``region_fixed: true``), else None.
+
+    The channels set ``region_fixed`` only from a verified tenant's record; this reads what they set.
+    """
     if not isinstance(metadata, dict) or metadata.get("region_fixed") is not True:
         return None
     region = metadata.get("region")

@@ -137,3 +137,26 @@ def test_a_loop_late_again_and_again_sheds_though_no_single_stall_is_long() -> N
     refused, stall = asyncio.run(scenario())
     assert stall < 0.05
     assert refused is not None and refused.status == 503  # type: ignore[attr-defined]
+
+
+def test_a_new_event_loop_starts_without_the_old_ones_lag() -> None:
+    """A server restarted in the same process: the pause between the two loops is no lag of the new one."""
+    import time
+
+    from bot.channels.shed import Admission
+
+    gate = Admission(max_in_flight=100, max_wait_seconds=0.1)
+
+    async def stall_then_idle() -> None:
+        gate.busy_for()
+        await asyncio.sleep(0.03)
+        time.sleep(0.3)
+        await asyncio.sleep(0.03)
+
+    async def ask() -> object:
+        return gate.refusal("what is cbt", "n1", "127.0.0.1")
+
+    asyncio.run(stall_then_idle())
+    assert gate.lag > 0
+    time.sleep(0.6)  # between the two loops
+    assert asyncio.run(ask()) is None and gate.lag == 0.0

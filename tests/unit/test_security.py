@@ -51,8 +51,9 @@ def test_a_deep_body_is_a_bad_request_not_a_recursion_error() -> None:
 def test_only_region_and_locale_are_kept_from_metadata() -> None:
     from bot.channels.rest import BadRequest, read_message
 
-    assert allowed_metadata({"region": "GB", "locale": "en-GB", "tenant": "acme", "email": "a@b.c"}) == {
-        "region": "GB", "locale": "en-GB"}
+    assert allowed_metadata(
+        {"region": "GB", "locale": "en-GB", "tenant": "acme", "region_fixed": True, "email": "a@b.c"}
+    ) == {"region": "GB", "locale": "en-GB"}  # tenant and region_fixed come only from a verified token
     assert allowed_metadata({"region": "X" * 50, "locale": 3}) == {}
     body = json.dumps({"sender": "a", "message": "hi", "metadata": {"region": "IE", "x": {"y": [1]}}}).encode()
     assert read_message(body)[2] == {"region": "IE"}

@@ -259,6 +259,32 @@ async def test_a_valid_tenant_token_binds_the_tenant(server, visitors) -> None:
     assert echo.messages[-1].metadata == {"region": "US", "tenant": "acme"}
 
 
+async def test_a_tenant_record_fixes_the_region_and_a_client_flag_never_does(server, tenant_db, visitors) -> None:
+    from bot.storage.session import session_factory
+    from bot.tenants import directory
+    from bot.tenants.model import make_tenant
+    from bot.tenants.repository import TenantRepository
+    from bot.tenants.tokens import issue_token
+
+    with session_factory(tenant_db).begin() as session:
+        TenantRepository(session).save(make_tenant(
+            "acme-ie", "Acme Ireland", "+353 1 555 0100", allowed_origins=[PORTAL], region="IE", region_fixed=True
+        ))
+    directory.clear_cache()
+    url, echo = server
+    forged, fixed = visitors(), visitors()
+    await forged.connect(url)
+    await forged.session()
+    await forged.say("hello", metadata={"region": "US", "region_fixed": True})
+    await forged.next()
+    assert echo.messages[-1].metadata == {"region": "US"}
+    await fixed.connect(url, origin=PORTAL)
+    assert (await fixed.session(tenant_token=issue_token("acme-ie")))["tenant"]["fixed_region"] == "IE"
+    await fixed.say("hello", metadata={"region": "US", "locale": "en-US"})
+    await fixed.next()
+    assert echo.messages[-1].metadata == {"region": "IE", "locale": "en-US", "tenant": "acme-ie", "region_fixed": True}
+
+
 async def test_a_tenant_token_in_the_connect_auth_works_too(server, visitors) -> None:
     from bot.tenants.tokens import issue_token
 

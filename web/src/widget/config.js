@@ -34,9 +34,9 @@ export function readConfig() {
   } else {
     config.region = "";
   }
-  // Only an organisation whose visitors are all in one country sets this: its
-  // region then outranks what a visitor says ("I'm in the UK").
-  config.regionFixed = config.regionFixed === true && !!config.region;
+  // An organisation whose visitors are all in one country says so in its tenant
+  // record on the server (python -m bot.tenants add ... --region-fixed), never
+  // here: a page's own setting could be forged by any client.
   config.locale = navigator.language || "";
   config.resourcesUrl = config.resourcesUrl || new URL("../resources", BASE).href;
   var timeout = Number(config.replyTimeoutSeconds);

@@ -74,6 +74,10 @@ export var connection = {
       self.applyTenant(data.tenant || null);
       save("tenant", self.tenant);
       self.renderHelp();
+      if (self.tenant && typeof self.tenant.fixed_region === "string") {
+        // The organisation's record fixes its visitors' country: the bot's lines will be that country's.
+        self.followRegion(self.tenant.fixed_region);
+      }
       self.sessionReady = true;
       self.setStatus("online", "");
       if (self.offlineAnnounced) {

@@ -92,9 +92,6 @@ export var conversation = {
     var metadata = { locale: this.config.locale };
     if (this.config.region) {
       metadata.region = this.config.region;
-      if (this.config.regionFixed) {
-        metadata.region_fixed = true;
-      }
     }
     this.socket.emit("user_uttered", { message: payload, session_id: this.sessionId, metadata: metadata });
     this.startWaiting();
