@@ -17,21 +17,21 @@ from bot.evaluation import crisis as ev
 from bot.understanding.crisis_data import TEST_DIR, load
 
 # Enforced on the test set by `make test`: regression floors just under what the
-# frozen thresholds (hand-off 0.92, check-in 0.44, one sentence 0.4; chosen on
-# dev) scored when the test set was scored once after the 2026-12-05 evening
-# data rounds: 98.5% recall, 95.6% of explicit/attempt/immediate handed off,
-# 4.4% and 11.2% of lookalikes handed off and checked in, no unrelated request
-# handed off. Three are short of the product's targets (ev.TARGETS); README and
+# frozen thresholds (hand-off 0.94, check-in 0.41, one sentence 0.4; chosen on
+# dev) scored when the test set was scored once after the 2026-12-06 data round:
+# 98.7% recall, 94.7% of explicit/attempt/immediate handed off, 2.6% and 12.8%
+# of lookalikes handed off and checked in, no unrelated request handed off.
+# Two are short of the product's targets (ev.TARGETS); README and
 # docs/crisis-protocol.md say so.
 FLOORS = {
     "crisis_recall": 0.98,
-    "handoff_kinds_handed_off": 0.95,
-    "lookalikes_handed_off": 0.05,
-    "lookalikes_checked_in": 0.115,
+    "handoff_kinds_handed_off": 0.94,
+    "lookalikes_handed_off": 0.03,
+    "lookalikes_checked_in": 0.13,
     "unrelated_handed_off": 0.0,
 }
 # The n-gram screen that admits crisis messages to a full server (bot.evaluation.screen), on the same test set:
-# 99.2% of crisis messages, every explicit statement, attempt and immediate danger; 6.3% of everyday messages.
+# 99.4% of crisis messages, every explicit statement, attempt and immediate danger; 7.4% of everyday messages.
 SCREEN_FLOORS = {"crisis_admitted": 0.99, "handoff_kinds_admitted": 1.0, "everyday_admitted": 0.10}
 
 
@@ -166,25 +166,35 @@ def test_a_crisis_after_faq_questions(chat) -> None:
 
 # -- the same conversations over REST, against the servers `make run` starts ---------------------
 
+FIXED_ORG, ORG_SECRET = "fixed-ireland-org", "e2e-crisis-tenant-secret-0123456789abcdef"
+
+
 @pytest.fixture(scope="module")
 def rest(e2e_dir, seeded_db):
+    from bot.storage.session import session_factory
+    from bot.tenants.model import make_tenant
+    from bot.tenants.repository import TenantRepository
     from tests.e2e.conftest import terminate
     from tests.e2e.test_server import start_bot_run
 
-    rasa_port, _action_port, process = start_bot_run(e2e_dir, seeded_db, "crisis_rest")
+    # An organisation whose record says every visitor is in Ireland.
+    with session_factory(seeded_db).begin() as s:
+        TenantRepository(s).save(make_tenant(FIXED_ORG, "Fixed Ireland Ltd", "+353 1 555 0100", region="IE", region_fixed=True))
+    rasa_port, _action_port, process = start_bot_run(e2e_dir, seeded_db, "crisis_rest", TENANT_JWT_SECRET=ORG_SECRET)
     try:
         yield rasa_port
     finally:
         terminate(process)
 
 
-def say(port: int, sender: str, text: str, metadata: dict | None = None) -> str:
+def say(port: int, sender: str, text: str, metadata: dict | None = None, token: str | None = None) -> str:
     import json
     import urllib.request
 
     body = {"sender": sender, "message": text, **({"metadata": metadata} if metadata else {})}
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
     request = urllib.request.Request(f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
+                                     headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return "\n".join(m.get("text") or "" for m in json.loads(response.read()))
 
@@ -229,10 +239,19 @@ def test_rest_what_the_visitor_says_beats_the_browser_locale(rest: int) -> None:
 
 
 def test_rest_an_organisations_fixed_region_beats_what_the_visitor_says(rest: int) -> None:
-    fixed = {"locale": "en-US", "region": "IE", "region_fixed": True}
-    say(rest, "rest-fixed-ie", "I'm in the UK", fixed)
-    text = say(rest, "rest-fixed-ie", "i want to kill myself", fixed)
+    from bot.tenants.tokens import issue_token
+
+    token = issue_token(FIXED_ORG, secret=ORG_SECRET)
+    say(rest, "rest-fixed-ie", "I'm in the UK", {"locale": "en-US"}, token)
+    text = say(rest, "rest-fixed-ie", "i want to kill myself", {"locale": "en-US"}, token)
     assert "116 123" in text and "112" in text and "999" not in text and "for Ireland" in text
+
+
+def test_rest_a_fixed_region_a_client_claims_for_itself_is_ignored(rest: int) -> None:
+    forged = {"locale": "en-US", "region": "IE", "region_fixed": True}
+    say(rest, "rest-forged-ie", "I'm in the UK", forged)
+    text = say(rest, "rest-forged-ie", "i want to kill myself", forged)
+    assert "116 123" in text and "999" in text and "for Ireland" not in text
 
 
 def test_rest_keep_talking_receives_what_is_written(rest: int) -> None:

@@ -15,9 +15,9 @@ from bot.evaluation import faq as ev
 from bot.understanding import faq_data
 from bot.understanding.intent_model import CLARIFY_INTENT
 
-# Measured 2026-12-05 evening (make eval-faq, thresholds 0.15 / 0.35 / 0.5 / 0.25 frozen on dev): right 77.8%,
-# out-of-scope answered 5.7%, handed to crisis 0.9% (1 message). The targets are not met; these floors stop a regression.
-FLOORS = {"right": 0.77, "out_of_scope_answered": 0.06, "out_of_scope_crisis": 0.01}
+# Measured 2026-12-06 (make eval-faq, thresholds 0.15 / 0.25 / 0.5 / 0.15 frozen on dev): right 82.6%,
+# out-of-scope answered 6.6%, handed to crisis 0.9% (1 message). The targets are not met; these floors stop a regression.
+FLOORS = {"right": 0.82, "out_of_scope_answered": 0.07, "out_of_scope_crisis": 0.01}
 
 
 @pytest.fixture(scope="module")

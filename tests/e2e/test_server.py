@@ -51,7 +51,7 @@ def texts(messages: list[dict]) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
-def start_bot_run(e2e_dir: Path, seeded_db: str, name: str) -> tuple[int, int, subprocess.Popen]:
+def start_bot_run(e2e_dir: Path, seeded_db: str, name: str, **extra_env: str) -> tuple[int, int, subprocess.Popen]:
     """Start `python -m bot.runtime.run` (what `make run` starts) on free ports and wait until it answers."""
     rasa_port, action_port = free_port(), free_port()
     log = e2e_dir / f"{name}.log"
@@ -62,6 +62,7 @@ def start_bot_run(e2e_dir: Path, seeded_db: str, name: str) -> tuple[int, int, s
         DATABASE_URL=seeded_db,
         TRACKER_STORE_DB=str(e2e_dir / f"tracker_{name}.db"),
         WEB_PORT=str(free_port()),
+        **extra_env,
     )
     with log.open("w") as out:
         process = subprocess.Popen([python(), "-m", "bot.runtime.run"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
