@@ -76,7 +76,7 @@ def test_a_full_server_admits_what_the_screen_flags_even_with_the_models_budget_
         while gate.model_budget.allow("model"):
             pass  # the full model's budget is spent: the rules and the screen decide alone
         return ([gate.refusal(t, f"c{i}", "127.0.0.1") for i, t in enumerate(concealed)],
-                [gate.refusal(t, f"o{i}", "127.0.0.1") for i, t in enumerate(["what is cbt", "how much does it cost"])])
+                [gate.refusal(t, f"o{i}", "127.0.0.1") for i, t in enumerate(["what is cbt", "how much do sessions cost"])])
 
     crisis, others = asyncio.run(scenario())
     assert crisis == [None, None]
