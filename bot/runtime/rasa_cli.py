@@ -77,6 +77,19 @@ def one_math_thread_per_worker() -> None:
         os.environ.setdefault(name, "1")
 
 
+def no_message_text_in_slash_warnings() -> None:
+    """Rasa warns, with the whole line, about every message that starts with "/" and names no known intent.
+
+    That line is what the visitor typed ("/i need help"), written to the log
+    at WARNING; and every topic button ("/faq/<id>", a retrieval intent the
+    check does not know) printed the domain's whole intent list, under load
+    thousands of times a minute. The message is still understood as text.
+    """
+    import warnings
+
+    warnings.filterwarnings("ignore", message=r"Failed to parse arguments in line", category=UserWarning)
+
+
 def main() -> None:
     if sys.argv[1:2] == ["run"]:  # training keeps every thread: it is one process doing large matrix work
         one_math_thread_per_worker()
@@ -108,10 +121,17 @@ def main() -> None:
         from bot.runtime.patches import apply
 
         apply()
-    from rasa.__main__ import main as rasa_main
+    import rasa.__main__ as rasa_entry
 
+    stock_configure = rasa_entry.configure_logging_and_warnings
+
+    def configure(*given: object, **named: object) -> None:
+        stock_configure(*given, **named)  # type: ignore[arg-type]
+        no_message_text_in_slash_warnings()  # after Rasa's own "once" filter, which would shadow it
+
+    rasa_entry.configure_logging_and_warnings = configure  # type: ignore[assignment]
     sys.argv = ["rasa", *args]
-    rasa_main()
+    rasa_entry.main()
 
 
 if __name__ == "__main__":
