@@ -78,7 +78,7 @@ def adversary(fake: FakePlatforms, organisation: str, e2e_dir: Path, seeded_db: 
     env = server_env(fake, e2e_dir, seeded_db)
     env.update(
         TRACKER_STORE_DB=str(e2e_dir / "tracker_adversarial.db"), ERASE_API_TOKEN=ERASE_TOKEN, AUDIT_SALT=AUDIT_SALT,
-        RASA_WORKERS="1", SHED_MAX_IN_FLIGHT=str(MAX_IN_FLIGHT), SHED_MAX_WAIT_MS="1000", ALLOWED_ORIGINS=ORIGIN,
+        RASA_WORKERS="1", SHED_MAX_IN_FLIGHT=str(MAX_IN_FLIGHT), SHED_MAX_WAIT_MS="300", ALLOWED_ORIGINS=ORIGIN,
     )
     with log.open("w") as out:
         process = subprocess.Popen(rasa_server_cmd(port, str(MODEL)), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
