@@ -32,6 +32,7 @@ too, so they run what the server runs.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -170,6 +171,35 @@ def balance_workers() -> None:
     serve._balanced = True  # type: ignore[attr-defined]
     runners.bind_socket = reserve  # type: ignore[assignment]
     runners.serve = serve  # type: ignore[assignment]
+
+
+def asyncio_event_loop() -> None:
+    """The Rasa server runs on asyncio's own event loop, not uvloop (Rasa's default).
+
+    Under a surge of new connections, uvloop stopped accepting them while it
+    served the kept-alive ones: the kernel's accept queue filled (1,024 per
+    worker) and those requests waited 17-30 s, where no shedding could answer
+    them. A bare Sanic app with a handler of a few milliseconds of CPU shows
+    the same at 600 requests/s: with uvloop 2,101 of 5,976 requests took over
+    a second (26 s at worst), with asyncio none did (0.5 s at worst)
+    (docs/performance.md).
+    """
+    import rasa.core.run
+
+    from bot.core.versions import require_tested
+
+    require_tested()
+    stock = rasa.core.run.configure_app  # serve_application builds the app with it
+    if getattr(stock, "_asyncio", False):
+        return
+
+    @functools.wraps(stock)
+    def configure_app(*args: Any, **kwargs: Any) -> Any:
+        kwargs["use_uvloop"] = False
+        return stock(*args, **kwargs)
+
+    configure_app._asyncio = True  # type: ignore[attr-defined]
+    rasa.core.run.configure_app = configure_app
 
 
 def _bookkeeping_after_actions() -> None:

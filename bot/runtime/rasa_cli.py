@@ -114,6 +114,10 @@ def main() -> None:
             if settings.rasa_api_enabled and "--enable-api" not in args:
                 args += ["--enable-api", "--auth-token", settings.rasa_api_token]
             workers_die_with_the_server()
+            if settings.event_loop == "asyncio":
+                from bot.runtime.patches import asyncio_event_loop
+
+                asyncio_event_loop()
             if settings.rasa_workers > 1:
                 from bot.runtime.patches import balance_workers
 

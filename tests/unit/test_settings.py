@@ -148,3 +148,31 @@ def test_the_rasa_server_queues_a_burst_of_connections(monkeypatch) -> None:
     assert rasa_env()["SANIC_BACKLOG"] == "1024"
     monkeypatch.setenv("SANIC_BACKLOG", "4096")
     assert rasa_env()["SANIC_BACKLOG"] == "4096"
+
+
+def test_the_event_loop_is_asyncio_unless_uvloop_is_asked_for() -> None:
+    from bot.core.settings import Settings, SettingsError
+
+    assert Settings.from_env({}).event_loop == "asyncio"
+    assert Settings.from_env({"EVENT_LOOP": " UVLoop "}).event_loop == "uvloop"
+    with pytest.raises(SettingsError, match="EVENT_LOOP"):
+        Settings.from_env({"EVENT_LOOP": "trio"})
+
+
+def test_the_rasa_server_is_built_without_uvloop(monkeypatch) -> None:
+    """uvloop stopped accepting new connections under a surge (docs/performance.md)."""
+    import rasa.core.run
+
+    from bot.runtime.patches import asyncio_event_loop
+
+    seen: dict = {}
+
+    def configure_app(*args, use_uvloop=True, **kwargs):  # Rasa's own default is True
+        seen["use_uvloop"] = use_uvloop
+
+    monkeypatch.setattr(rasa.core.run, "configure_app", configure_app)
+    asyncio_event_loop()
+    rasa.core.run.configure_app(None, None)
+    assert seen == {"use_uvloop": False}
+    asyncio_event_loop()  # twice wraps once
+    assert getattr(rasa.core.run.configure_app, "__wrapped__", None) is configure_app
