@@ -230,9 +230,11 @@ bench-crisis: setup ## time the sentence encoder + crisis model per message (tar
 .PHONY: bench
 bench: setup ## the running bot under load: replies/s, latency, memory, cold start (ARGS="--baseline --profile --train")
 	$(call step,[bench] load on the REST channel; results in bench/results.md and bench/results.json)
-	@$(PY) -m bench.run $(ARGS)
-	$(call step,[bench] overload: three times that closed-loop capacity, open loop; every crisis hand-off within 1 s)
-	@$(PY) -m bench.overload --capacity-from bench/results.json
+	@# The overload step runs even when a load target was missed: it needs only the capacity just measured.
+	@$(PY) -m bench.run $(ARGS); load=$$?; \
+	  printf '\n==> %s\n' "[bench] overload: three times that closed-loop capacity, open loop; every crisis hand-off within 1 s"; \
+	  $(PY) -m bench.overload --capacity-from bench/results.json; overload=$$?; \
+	  test $$load -eq 0 && test $$overload -eq 0
 
 .PHONY: soak
 soak: setup browser ## two Rasa servers on PostgreSQL + Redis behind nginx, many conversations for minutes (ARGS="--senders 40 --duration 180")
