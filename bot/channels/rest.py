@@ -209,10 +209,15 @@ class RestInput(StockRestInput):
                     status=refused.status, headers={"Retry-After": str(refused.retry_after)},
                 )
             if bool_arg(request, "stream", default=False):
-                return response.stream(
-                    self.stream_response(on_new_message, text, sender, self.name(), metadata),
-                    content_type="text/event-stream",
-                )
+                # Counted in flight while it streams, like any other turn, so a
+                # surge of streaming clients is shed too.
+                streamer = self.stream_response(on_new_message, text, sender, self.name(), metadata)
+
+                async def admitted_stream(resp: Any) -> None:
+                    with gate.admitted():
+                        await streamer(resp)
+
+                return response.stream(admitted_stream, content_type="text/event-stream")
             collector = CollectingOutputChannel()
             try:
                 with gate.admitted():
