@@ -72,3 +72,21 @@ def test_out_of_scope_over_its_target_costs_more_than_one_right_answer() -> None
     chosen = evaluate_faq.choose(scored, CLASSES)
     m = evaluate_faq.metrics(evaluate_faq.decided(scored, CLASSES, chosen))
     assert m["out_of_scope_answered"] == pytest.approx(0.4) and chosen.fallback > 0.42
+
+
+def test_a_tie_goes_to_the_most_cautious_topic_threshold() -> None:
+    # Every setting scores the same on these rows: the choice must not drift to the loosest topic threshold,
+    # which dev cannot tell apart but unseen out-of-scope questions can (10.4% answered at 0.1 on test, 2026-12-06).
+    chosen = evaluate_faq.choose(rows([("faq/cbt", SURE)] * 10), CLASSES)
+    assert chosen.topic == 0.35
+
+
+def test_a_looser_topic_threshold_wins_when_it_buys_more_than_noise() -> None:
+    classes = ["faq/cbt", "faq/dbt", "faq/act", "faq/ipt", "faq/pdt", "faq/sup", "greet"]
+    spread = [0.27, 0.126, 0.126, 0.126, 0.126, 0.126, 0.1]  # cbt is 30% of the FAQ mass: answered at topic <= 0.3 only
+    scored = [evaluate_faq.Scored(faq_data.Example(f"s{i}", "faq/cbt"), np.array(spread), "none") for i in range(5)]
+    scored += [evaluate_faq.Scored(faq_data.Example(f"t{i}", "faq/cbt"), np.array([0.9, *[0.0] * 5, 0.1]), "none")
+               for i in range(5)]
+    chosen = evaluate_faq.choose(scored, classes)
+    assert chosen.topic <= 0.3
+    assert evaluate_faq.metrics(evaluate_faq.decided(scored, classes, chosen))["right"] == 1.0
