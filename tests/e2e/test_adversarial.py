@@ -295,11 +295,9 @@ def test_a_resent_twilio_message_is_answered_once(adversary: dict, fake: FakePla
 
 
 async def post_together(port: int, bodies: list[dict[str, Any]]) -> list[tuple[int, Any, float]]:
-    """POST every body at the same instant: each request is sent but its last byte, then all last bytes at once.
+    """POST every body at the same instant: each request but its last byte, then all last bytes at once.
 
-    Without this, how much of a burst overlaps depends on how fast the
-    client's connections open on a busy machine; the server could answer one
-    turn after another and never be overloaded (seen in CI: 150 of 150 answered).
+    Else the overlap hangs on how fast a busy client opens connections (seen: 150 of 150 answered, none shed).
     """
     connections = [await asyncio.open_connection("127.0.0.1", port) for _ in bodies]
     for (_, writer), body in zip(connections, bodies, strict=True):
