@@ -12,8 +12,8 @@ crisis messages). Then it checks what issue 15 promises under overload:
 
 - every crisis message gets the hand-off (a reply with a hotline number)
   within ``--crisis-limit`` seconds (1 s);
-- every other message gets a reply or a clear "busy" (503 or 429 with
-  Retry-After; bot/channels/shed.py), and no other 5xx, timeout or dropped
+- every other message gets a reply or a clear "busy" (429 with
+  Retry-After; bot/channels/shed.py), and no 5xx, timeout or dropped
   connection.
 
 Before the load, each crisis message is sent once to the idle bot, in a
@@ -37,7 +37,7 @@ from typing import Any, Optional
 
 # Closed-loop replies/s on the reference 2-core machine (docs/performance.md).
 MEASURED_CAPACITY = 112.0
-BUSY = {"http_503", "http_429"}
+BUSY = {"http_429"}  # a busy answer; any 5xx is a failure
 
 
 def verdict(samples: list[Any], crisis_limit: float, idle_handoffs: Optional[set[int]] = None) -> dict[str, Any]:

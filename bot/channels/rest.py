@@ -35,7 +35,7 @@ What differs from Rasa's stock ``RestInput``:
   record says so (``python -m bot.tenants add ... --region IE --region-fixed``)
   fixes the region, and then its ``region`` replaces the client's;
 - when the server is full, or a sender or address is over its rate, a
-  message with no crisis signal gets a 503 (429 for a rate) with
+  message with no crisis signal gets a 429 with
   Retry-After and a friendly "busy" reply that names a crisis line; a crisis
   message is always answered in full (``bot.channels.shed``);
 - ``DELETE /webhooks/rest/conversations/<sender>`` erases a conversation for

@@ -11,7 +11,7 @@ loop's queue, where no counter sees them, and every await of a crisis turn
 waits behind them too: the lag is what a crisis reply would wait for at
 each step. Beyond that, and for a sender or an address over its rate, a message
 is answered at once with a friendly "busy, try again in a
-moment" that also says where to get help now (REST: 503 with Retry-After;
+moment" that also says where to get help now (REST: 429 with Retry-After;
 the widget: a ``message_error`` it shows) — unless it signals a crisis:
 
 - the crisis lane: a message that an explicit-statement rule matches, that
@@ -66,7 +66,9 @@ class Refusal:
 
     @property
     def status(self) -> int:
-        return 503 if self.reason == "busy" else 429
+        # 429 for both: a clear "try again in a moment", never a 5xx, which
+        # clients and proxies read as the server failing (issue: no 5xx under overload).
+        return 429
 
 
 @functools.lru_cache(maxsize=64)

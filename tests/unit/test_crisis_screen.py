@@ -80,7 +80,7 @@ def test_a_full_server_admits_what_the_screen_flags_even_with_the_models_budget_
 
     crisis, others = asyncio.run(scenario())
     assert crisis == [None, None]
-    assert all(r is not None and r.status == 503 for r in others)
+    assert all(r is not None and r.status == 429 for r in others)
 
 
 def test_the_chosen_threshold_is_the_highest_that_keeps_recall(fitted: CrisisScreen) -> None:
@@ -114,7 +114,7 @@ def test_a_late_loop_spends_nothing_on_the_full_model_and_the_screen_still_admit
         return other, crisis, left
 
     other, crisis, left = asyncio.run(scenario())
-    assert other is not None and other.status == 503  # type: ignore[attr-defined]
+    assert other is not None and other.status == 429  # type: ignore[attr-defined]
     assert crisis is None
     assert left == MODEL_CHECKS_PER_SECOND  # the budget is whole: the full model never ran
 
@@ -136,7 +136,7 @@ def test_a_loop_late_again_and_again_sheds_though_no_single_stall_is_long() -> N
 
     refused, stall = asyncio.run(scenario())
     assert stall < 0.05
-    assert refused is not None and refused.status == 503  # type: ignore[attr-defined]
+    assert refused is not None and refused.status == 429  # type: ignore[attr-defined]
 
 
 def test_a_new_event_loop_starts_without_the_old_ones_lag() -> None:
