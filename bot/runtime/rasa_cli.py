@@ -90,9 +90,25 @@ def no_message_text_in_slash_warnings() -> None:
     warnings.filterwarnings("ignore", message=r"Failed to parse arguments in line", category=UserWarning)
 
 
+def warnings_as_configured() -> None:
+    """The interpreter's own warning options (``-W``, ``PYTHONWARNINGS``) win over Sanic's.
+
+    Importing ``sanic.app`` puts a "once" filter for every DeprecationWarning
+    in front of them, so the Makefile's ``ignore::DeprecationWarning`` stopped
+    working and every command printed pages of other libraries' notices.
+    Sanic is imported here first, then the options are put back in front.
+    """
+    import warnings
+
+    import sanic.app  # noqa: F401 - for its import-time filter
+
+    warnings._processoptions(sys.warnoptions)  # type: ignore[attr-defined]
+
+
 def main() -> None:
     if sys.argv[1:2] == ["run"]:  # training keeps every thread: it is one process doing large matrix work
         one_math_thread_per_worker()
+    warnings_as_configured()
     from bot.core.settings import export_defaults, settings_or_exit
 
     settings = settings_or_exit()

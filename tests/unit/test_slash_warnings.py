@@ -32,3 +32,16 @@ def test_without_the_filter_rasa_would_log_the_text() -> None:
         warnings.filterwarnings("once", category=UserWarning)
         YAMLStoryReader.unpack_regex_message(Message({"text": "/i need someone to talk to tonight"}), domain)
     assert any("i need someone to talk to tonight" in str(w.message) for w in caught)
+
+
+def test_the_interpreters_warning_options_win_over_sanics() -> None:
+    """`make` asks for no deprecation notices; Sanic's import-time "once" filter used to override that."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning"}
+    done = subprocess.run([sys.executable, "-m", "bot.runtime.rasa_cli", "--version"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert "Rasa Version" in done.stdout
+    assert "DeprecationWarning" not in done.stderr
