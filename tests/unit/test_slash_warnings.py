@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import warnings
 
 from rasa.shared.core.domain import Domain
@@ -36,10 +39,6 @@ def test_without_the_filter_rasa_would_log_the_text() -> None:
 
 def test_the_interpreters_warning_options_win_over_sanics() -> None:
     """`make` asks for no deprecation notices; Sanic's import-time "once" filter used to override that."""
-    import os
-    import subprocess
-    import sys
-
     env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning"}
     done = subprocess.run([sys.executable, "-m", "bot.runtime.rasa_cli", "--version"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120, check=True)
