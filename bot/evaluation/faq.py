@@ -40,6 +40,7 @@ from bot.understanding.intent_model import (
     FALLBACK_INTENT,
     IntentClassifier,
     IntentThresholds,
+    NeighbourOptions,
     decide,
     is_topic,
 )
@@ -181,7 +182,8 @@ def score(agent: Any, examples: Sequence[Example]) -> List[Scored]:
 
 
 # -- cross-validation -------------------------------------------------------------
-def cross_validate(examples: Sequence[Example], folds: int, c: float) -> Dict[str, Any]:
+def cross_validate(examples: Sequence[Example], folds: int, c: float,
+                   neighbours: Optional[NeighbourOptions] = None) -> Dict[str, Any]:
     from sklearn.model_selection import GroupKFold
 
     from bot.understanding.encoder import get_encoder
@@ -191,7 +193,7 @@ def cross_validate(examples: Sequence[Example], folds: int, c: float) -> Dict[st
     embeddings = get_encoder().encode(texts)
     predicted: List[str] = [""] * len(examples)
     for train, held in GroupKFold(n_splits=folds).split(texts, labels, [e.group for e in examples]):
-        model = IntentClassifier(ModelOptions(c=c)).fit([texts[i] for i in train], embeddings[train], [labels[i] for i in train])
+        model = IntentClassifier(ModelOptions(c=c), neighbours).fit([texts[i] for i in train], embeddings[train], [labels[i] for i in train])
         rows = model.predict_proba([texts[i] for i in held], embeddings[held])
         for i, row in zip(held, rows, strict=True):
             predicted[i] = model.classes[int(np.argmax(row))]
@@ -210,6 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--choose", action="store_true", help="score dev only and print thresholds")
     parser.add_argument("--cv", type=int, default=0, help="K-fold cross-validation on the training data instead")
     parser.add_argument("--c", type=float, default=8.0, help="regularisation for --cv (config.yml's value)")
+    parser.add_argument("--neighbours", type=float, default=None,
+                        help="for --cv: the nearest lines' weight in the blend (default: config.yml's)")
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--show-errors", action="store_true", help="print each wrong dev message")
@@ -218,7 +222,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--crisis", action="store_true", help="with --quick: also fit the crisis model for the zones (slower)")
     args = parser.parse_args(argv)
     if args.cv:
-        cv = cross_validate(faq_data.train_examples(), args.cv, args.c)
+        from bot.evaluation.quick_crisis import component_config
+        from bot.evaluation.quick_faq import COMPONENT
+
+        configured = component_config(name=COMPONENT)
+        neighbours = NeighbourOptions(
+            float(configured.get("neighbour_weight", 0.0)) if args.neighbours is None else args.neighbours,
+            int(configured.get("neighbour_k", NeighbourOptions.k)),
+            float(configured.get("neighbour_temperature", NeighbourOptions.temperature)),
+        )
+        cv = cross_validate(faq_data.train_examples(), args.cv, args.c, neighbours)
+        print(f"(nearest lines' weight {neighbours.weight:g}, k {neighbours.k}, temperature {neighbours.temperature:g})")
         print(f"{args.cv}-fold cross-validation by family: accuracy {cv['accuracy']:.1%}")
         for label, acc in cv["per_label"].items():
             print(f"  {label:40} {acc:.1%}{'  < 85%' if acc < 0.85 else ''}")

@@ -88,7 +88,7 @@ def fit(config: Optional[Dict[str, Any]] = None, with_crisis: bool = False) -> Q
     embeddings = EmbeddingCache().encode(get_encoder(), texts)
     options = ModelOptions(c=float(component.config["c"]), char_ngrams=bool(component.config["char_ngrams"]),
                            word_ngrams=bool(component.config["word_ngrams"]))
-    component.classifier = IntentClassifier(options).fit(texts, embeddings, labels)
+    component.classifier = IntentClassifier(options, component.neighbour_options()).fit(texts, embeddings, labels)
     print(f"intent model fitted on {len(examples)} lines, {len(set(labels))} labels ({time.monotonic() - started:.0f} s)")
     crisis = None
     if with_crisis:

@@ -38,6 +38,7 @@ from bot.understanding.intent_model import (
     Decision,
     IntentClassifier,
     IntentThresholds,
+    NeighbourOptions,
     decide,
     label_of,
 )
@@ -63,6 +64,10 @@ class IntentModel(GraphComponent):
             "c": 8.0,
             "char_ngrams": True,
             "word_ngrams": True,
+            # The nearest training lines' vote (intent_model.NeighbourOptions); 0 switches it off.
+            "neighbour_weight": NeighbourOptions.weight,
+            "neighbour_k": NeighbourOptions.k,
+            "neighbour_temperature": NeighbourOptions.temperature,
         }
 
     def __init__(
@@ -106,11 +111,15 @@ class IntentModel(GraphComponent):
                                if m.get(TEXT) and (m.get(INTENT) or "") not in NOT_LEARNED])
         options = ModelOptions(c=float(self.config["c"]), char_ngrams=bool(self.config["char_ngrams"]),
                                word_ngrams=bool(self.config["word_ngrams"]))
-        classifier = IntentClassifier(options).fit(texts, embeddings, labels)
+        classifier = IntentClassifier(options, self.neighbour_options()).fit(texts, embeddings, labels)
         self.classifier = classifier
         with self._storage.write_to(self._resource) as directory:
             classifier.save(Path(directory))
         return self._resource
+
+    def neighbour_options(self) -> NeighbourOptions:
+        return NeighbourOptions(float(self.config["neighbour_weight"]), int(self.config["neighbour_k"]),
+                                float(self.config["neighbour_temperature"]))
 
     @staticmethod
     def _embedding(message: Message) -> np.ndarray:

@@ -15,6 +15,7 @@ import pytest
 
 from bot.evaluation import crisis as ev
 from bot.understanding.crisis_data import TEST_DIR, load
+from tests.support import readme
 
 # Enforced on the test set by `make test`: regression floors just under what the
 # frozen thresholds (hand-off 0.93, check-in 0.45, one sentence 0.45; chosen on
@@ -44,6 +45,17 @@ def test_the_test_set_meets_its_floors(test_scores: list[ev.Scored]) -> None:
     print("\n" + ev.report("test set", test_scores))
     failed = ev.misses(ev.metrics(test_scores), FLOORS)
     assert not failed, "; ".join(failed)
+
+
+@pytest.mark.parametrize("row, keys", [
+    ("| Crisis model, **test set**", ["crisis_recall"]),
+    ("| same: explicit statements, attempts and immediate danger handed off", ["handoff_kinds_handed_off"]),
+    ("| same: lookalikes handed off / checked in", ["lookalikes_handed_off", "lookalikes_checked_in", "unrelated_handed_off"]),
+    ("| same: category right when handed off", ["category_right"]),
+])
+def test_readme_reports_what_the_test_set_measures(test_scores: list[ev.Scored], row: str, keys: list[str]) -> None:
+    m = ev.metrics(test_scores)
+    readme.check_row(row, [m[k] for k in keys], "make eval-crisis")
 
 
 def test_the_screen_admits_the_test_sets_crisis_messages(agent) -> None:

@@ -14,13 +14,15 @@ import pytest
 from bot.evaluation import faq as ev
 from bot.understanding import faq_data
 from bot.understanding.intent_model import CLARIFY_INTENT
+from tests.support import readme
 
-# Measured 2026-12-06 after the sixth data round (make eval-faq, thresholds 0.15 / 0.3 / 0.5 / 0.15 chosen on dev):
-# right 81.5%, out-of-scope answered 6.6%, handed to crisis 0.9% (1 message). The test split was scored twice this
-# round: first at the topic threshold 0.1 the old choice took (84.1% right, 10.4% out of scope answered), then at
-# 0.3 once the choice kept the most cautious setting within a point of the best on dev (bot.evaluation.faq.choose).
-# The targets are not met; these floors stop a regression.
-FLOORS = {"right": 0.81, "out_of_scope_answered": 0.07, "out_of_scope_crisis": 0.01}
+# Measured 2026-12-06 evening with the nearest lines' vote (make eval-faq, thresholds 0.15 / 0.25 / 0.5 / 0.25 chosen
+# on dev): right 82.9%, out-of-scope answered 6.6%, handed to crisis 0.9% (1 message). The test split was scored three
+# times that day: in the morning at the topic threshold 0.1 the old choice took (84.1% right, 10.4% out of scope
+# answered), then at 0.3 once the choice kept the most cautious setting within a point of the best on dev
+# (bot.evaluation.faq.choose; 81.5%), then after the vote (README). The targets are not met; these floors stop a
+# regression.
+FLOORS = {"right": 0.82, "out_of_scope_answered": 0.07, "out_of_scope_crisis": 0.01}
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +36,15 @@ def test_the_test_split_meets_its_floors(test_scores: list[ev.Scored]) -> None:
     assert m["right"] >= FLOORS["right"], f"right {m['right']:.1%}"
     assert m["out_of_scope_answered"] <= FLOORS["out_of_scope_answered"], f"{m['out_of_scope_answered']:.1%}"
     assert m["out_of_scope_crisis"] <= FLOORS["out_of_scope_crisis"], f"{m['out_of_scope_crisis']:.1%}"
+
+
+@pytest.mark.parametrize("row, keys", [
+    ("| FAQ understanding, **test families**", ["right"]),
+    ("| same: out-of-scope requests answered with an FAQ", ["out_of_scope_answered", "out_of_scope_crisis"]),
+])
+def test_readme_reports_what_the_test_split_measures(test_scores: list[ev.Scored], row: str, keys: list[str]) -> None:
+    m = ev.metrics(test_scores)
+    readme.check_row(row, [m[k] for k in keys], "make eval-faq")
 
 
 def test_no_topic_collapses_on_its_test_lines(test_scores: list[ev.Scored]) -> None:

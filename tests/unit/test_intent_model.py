@@ -16,6 +16,7 @@ from bot.understanding.intent_model import (
     FALLBACK_INTENT,
     IntentClassifier,
     IntentThresholds,
+    NeighbourOptions,
     decide,
 )
 from bot.understanding.linear import ModelOptions
@@ -129,3 +130,38 @@ def test_a_clarifying_question_names_no_topic(model: IntentModel) -> None:
 ])
 def test_everyday_intents(model: IntentModel, text: str, intent: str) -> None:
     assert parse(model, text).get("intent")["name"] == intent
+
+
+def _toy(weight: float) -> tuple[IntentClassifier, np.ndarray]:
+    """Three labels on three axes of a tiny embedding; n-grams off, so only the geometry speaks."""
+    vectors = np.array([[1.0, 0.0, 0.0], [0.9, 0.1, 0.0], [0.0, 1.0, 0.0], [0.1, 0.9, 0.0], [0.0, 0.0, 1.0], [0.0, 0.1, 0.9]])
+    options = ModelOptions(c=1.0, char_ngrams=False, word_ngrams=False, class_weight=None)
+    classifier = IntentClassifier(options, NeighbourOptions(weight=weight, k=2, temperature=0.05))
+    labels = ["faq/cbt", "faq/cbt", "greet", "greet", "thank", "thank"]
+    return classifier.fit(list("abcdef"), vectors, labels), vectors
+
+
+def test_the_nearest_lines_vote_for_their_label() -> None:
+    classifier, _ = _toy(0.5)
+    vote = classifier.vote(np.array([[0.95, 0.05, 0.0]]))
+    assert vote[0, classifier.classes.index("faq/cbt")] == pytest.approx(1.0)
+
+
+def test_the_blend_is_the_weighted_mean_of_model_and_vote() -> None:
+    blended, _ = _toy(0.5)
+    plain, _ = _toy(0.0)
+    query = np.array([[0.2, 0.8, 0.0]])
+    linear = plain.predict_proba(["x"], query)
+    expected = 0.5 * linear + 0.5 * blended.vote(query)
+    assert np.allclose(blended.predict_proba(["x"], query), expected)
+    assert np.allclose(linear.sum(), 1.0) and np.allclose(blended.predict_proba(["x"], query).sum(), 1.0)
+    assert plain.memory is None  # weight 0: nothing kept, the linear model alone
+
+
+def test_the_vote_survives_save_and_load(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    classifier, _ = _toy(0.3)
+    classifier.save(tmp_path)
+    loaded = IntentClassifier.load(tmp_path)
+    query = np.array([[0.6, 0.4, 0.0]])
+    assert loaded.neighbours == classifier.neighbours
+    assert np.allclose(loaded.predict_proba(["x"], query), classifier.predict_proba(["x"], query))
