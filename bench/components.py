@@ -190,6 +190,8 @@ async def main_async(args: argparse.Namespace) -> int:
         wall_memory = await replay(agent, args.messages, args.seed, secrets.token_hex(3))
         print_table(f"In-memory tracker store: same conversations, {wall_memory * 1000 / args.messages:.1f} ms per message",
                     table(memory, args.messages))
+        # Audit rows are written in worker threads after each crisis turn: let them finish while their database exists.
+        await asyncio.get_running_loop().shutdown_default_executor()
     return 0
 
 
