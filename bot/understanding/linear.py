@@ -147,11 +147,14 @@ class LinearTextClassifier:
             scores = (dense * self.options.embedding_weight) @ embedding_weights
         else:
             _, blocks = self._prepared or self._prepare(0)
-            scores = np.zeros((len(texts), len(self.model.classes_)))
+            scores = np.zeros((len(texts), self.model.coef_.shape[0]))
         for block in blocks:
             for row, text in enumerate(texts):
                 scores[row] += block.scores(text)
         scores += self.model.intercept_
+        if scores.shape[1] == 1:
+            # Two labels: scikit-learn keeps one score s for the second; P = softmax(0, s) = (1 - sigmoid(s), sigmoid(s)).
+            scores = np.hstack([np.zeros_like(scores), scores])
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
         return scores / scores.sum(axis=1, keepdims=True)

@@ -165,3 +165,16 @@ def test_the_vote_survives_save_and_load(tmp_path) -> None:  # type: ignore[no-u
     query = np.array([[0.6, 0.4, 0.0]])
     assert loaded.neighbours == classifier.neighbours
     assert np.allclose(loaded.predict_proba(["x"], query), classifier.predict_proba(["x"], query))
+
+
+@pytest.mark.parametrize("embedding", [True, False])
+def test_the_fast_path_equals_scikit_learn_with_two_labels(embedding: bool) -> None:
+    # scikit-learn keeps a single score column for a two-label problem; the fast path must still give both columns.
+    texts = ["how much does it cost", "what does therapy cost", "hello there", "hi, good morning"]
+    vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [0.1, 0.9]])
+    options = ModelOptions(c=1.0, char_ngrams=True, word_ngrams=True, embedding=embedding, class_weight=None)
+    classifier = IntentClassifier(options).fit(texts * 2, np.vstack([vectors, vectors]), ["faq/costs", "faq/costs", "greet", "greet"] * 2)
+    query = ["what's the price", "hello"]
+    fast = classifier.predict_proba(query, vectors[:2])
+    assert fast.shape == (2, 2)
+    assert np.abs(fast - classifier.predict_proba_reference(query, vectors[:2])).max() < 1e-9
