@@ -26,7 +26,7 @@ import itertools
 import json
 import sys
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -224,13 +224,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         from bot.evaluation.quick_crisis import component_config
         from bot.evaluation.quick_faq import COMPONENT
+        from bot.understanding.intent_component import IntentModel
 
-        configured = component_config(name=COMPONENT)
-        neighbours = NeighbourOptions(
-            float(configured.get("neighbour_weight", 0.0)) if args.neighbours is None else args.neighbours,
-            int(configured.get("neighbour_k", NeighbourOptions.k)),
-            float(configured.get("neighbour_temperature", NeighbourOptions.temperature)),
-        )
+        # What `rasa train` would use: config.yml over the component's defaults.
+        neighbours = IntentModel(component_config(name=COMPONENT), None, None).neighbour_options()  # type: ignore[arg-type]
+        if args.neighbours is not None:
+            neighbours = replace(neighbours, weight=args.neighbours)
         cv = cross_validate(faq_data.train_examples(), args.cv, args.c, neighbours)
         print(f"(nearest lines' weight {neighbours.weight:g}, k {neighbours.k}, temperature {neighbours.temperature:g})")
         print(f"{args.cv}-fold cross-validation by family: accuracy {cv['accuracy']:.1%}")

@@ -111,8 +111,7 @@ class IntentClassifier(LinearTextClassifier):
 
     @classmethod
     def load(cls, directory: Path) -> IntentClassifier:  # type: ignore[override]
-        classifier: IntentClassifier = super().load(directory / MODEL_FILE)
-        classifier.neighbours, classifier.memory = NeighbourOptions(), None
+        classifier: IntentClassifier = super().load(directory / MODEL_FILE)  # no vote unless its file is there
         if (directory / NEIGHBOURS_FILE).exists():
             with np.load(directory / NEIGHBOURS_FILE) as stored:
                 weight, k, temperature = (float(v) for v in stored["options"])
