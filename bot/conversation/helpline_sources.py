@@ -5,7 +5,7 @@ data/resources/helplines.yml, and each entry names the page it was checked
 against (``source_url``) and when (``checked``). A reviewer should see that
 list in the sources document without opening the data file, and the list must
 never drift from the data: this writes one line per entry (id, service,
-source, checked date), plus the pages the regions' silent-call advice and
+source, checked date, what kind of page it rests on), plus the pages the regions' silent-call advice and
 emergency notes rest on, between two markers in docs/sources.md; the rest of
 the document is left as it is. A unit test fails while the section is stale
 and when an entry's source_url is missing from the document.
@@ -32,8 +32,21 @@ END = "<!-- END helplines -->"
 HEADING = "## helplines"
 
 
+# What kind of page an entry's numbers were confirmed against (its `rests_on`), as the document says it.
+RESTS_ON = {
+    "own": "the service's own page",
+    "operator": "its operator's page",
+    "government": "the page of the government that runs or funds it",
+    "secondary": "secondary pages only (re-check on its own page first)",
+}
+
+
 def _checked(entry: dict[str, Any]) -> str:
     return f"checked {entry['checked']}" if entry.get("checked") else "not checked (unverified)"
+
+
+def _rests_on(entry: dict[str, Any]) -> str:
+    return RESTS_ON.get(str(entry.get("rests_on")), "not said")
 
 
 def section(data: dict[str, Any]) -> str:
@@ -44,10 +57,16 @@ def section(data: dict[str, Any]) -> str:
         "and hours were confirmed against (`source_url`) and the date (`checked`). The comment above each",
         "entry in the data file says what the check rests on where the live page could not be read.",
     ]
-    for code, region in (data.get("regions") or {}).items():
+    regions = data.get("regions") or {}
+    secondary = [e["id"] for r in regions.values() for e in r.get("resources") or () if e.get("rests_on") == "secondary"]
+    if secondary:
+        out += ["", f"Resting on secondary pages only ({len(secondary)}; open their own pages first at the next review): "
+                + ", ".join(f"`{i}`" for i in secondary) + "."]
+    for code, region in regions.items():
         out += ["", f"### {region['name']} ({code})", ""]
         for entry in region.get("resources") or ():
-            out.append(f"- `{entry['id']}` — {entry['name']} — {entry['source_url']} — {_checked(entry)}")
+            out.append(f"- `{entry['id']}` — {entry['name']} — {entry['source_url']} — {_checked(entry)}"
+                       f" — rests on {_rests_on(entry)}")
         for key, what in (("silent", "reaching the emergency services without speaking"),
                           ("emergency_note", "where the emergency number may not work")):
             if isinstance(region.get(key), dict) and region[key].get("source_url"):

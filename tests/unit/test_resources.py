@@ -49,6 +49,7 @@ def test_every_entry_has_a_source_and_a_check_date(code: str, entry: dict) -> No
     assert entry["source_url"].startswith("https://")
     assert set(entry["serves"]) <= set(NEEDS), entry["serves"]
     assert entry.get("phone") or entry.get("sms") or entry.get("chat_url") or entry.get("url")
+    assert entry.get("rests_on") in {"own", "operator", "government", "secondary"}, "say what kind of page it rests on"
     if entry.get("checked") is None:
         assert entry.get("note") == "unverified", "an unchecked entry must say so"
     else:
