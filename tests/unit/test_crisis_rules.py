@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.understanding import crisis_data
 from bot.understanding.crisis_data import CATEGORIES
 from bot.understanding.crisis_rules import CrisisRules, normalise
 
@@ -53,3 +54,36 @@ def test_matching_survives_the_way_people_type(text: str, category: str) -> None
 )
 def test_reply_language(text: str, language: str) -> None:
     assert RULES.language(text, RULES.match(text)) == language
+
+
+# The rules hand off at once, whatever the model says, so they are held to the
+# data as a whole and not only to their own examples: on the crisis model's
+# lookalikes and everyday lines and the FAQ data (thousands of lines written to
+# look like a crisis and not be one) they may fire on a handful, and on the
+# explicit statements, attempts and dangers they must still catch a good share.
+# The lines a rule still fires on are hyperbole no pattern tells apart ("my
+# teammates are so bad i want to die"): the model reads those.
+MAX_LOOKALIKE_FIRES = 0.0005
+MIN_HANDOFF_KIND_HITS = 0.3
+
+
+def _training_lines() -> tuple[list[crisis_data.Example], list[crisis_data.Example]]:
+    examples = crisis_data.load(crisis_data.TRAIN_DIR) + crisis_data.from_nlu_examples(crisis_data.read_nlu_files())
+    return [e for e in examples if not e.is_crisis], [e for e in examples if e.kind in crisis_data.HANDOFF_KINDS]
+
+
+def test_rules_stay_silent_on_the_lookalikes_and_everyday_lines() -> None:
+    others, _ = _training_lines()
+    fired = [f"{hit.rule}: {e.text[:80]!r}" for e in others if (hit := RULES.match(e.text)) is not None]
+    assert len(others) > 5000
+    assert len(fired) <= MAX_LOOKALIKE_FIRES * len(others), "\n".join(fired)
+
+
+def test_rules_catch_a_share_of_explicit_statements_attempts_and_dangers() -> None:
+    _, handoff = _training_lines()
+    caught = [(e, hit) for e in handoff if (hit := RULES.match(e.text)) is not None]
+    assert len(handoff) > 1000 and len(caught) >= MIN_HANDOFF_KIND_HITS * len(handoff)
+    # A rule names the category the hand-off replies for: an attempt is not read as a danger or the reverse.
+    urgent = {"attempt", "immediate_danger"}
+    wrong = [e.text[:80] for e, hit in caught if e.kind in urgent and hit.category in urgent and hit.category != e.category]
+    assert not wrong, wrong
