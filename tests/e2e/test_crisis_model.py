@@ -19,15 +19,16 @@ from tests.support import readme
 
 # Enforced on the test set by `make test`: regression floors just under what the
 # frozen thresholds (hand-off 0.93, check-in 0.45, one sentence 0.45; chosen on
-# dev) scored when the test set was scored once after the 2026-12-06 morning data
-# round: 98.3% recall, 95.6% of explicit/attempt/immediate handed off, 3.3% and
-# 11.2% of lookalikes handed off and checked in, no unrelated request handed off.
-# Three are short of the product's targets (ev.TARGETS); README and
+# dev) scored on the test set after the 2026-12-06 morning data round, scored a
+# second time on 2026-12-07 after the explicit-statement rules were held to the
+# training data: 98.3% recall, 95.6% of explicit/attempt/immediate handed off,
+# 2.9% and 11.2% of lookalikes handed off and checked in, no unrelated request
+# handed off. Two are short of the product's targets (ev.TARGETS); README and
 # docs/crisis-protocol.md say so.
 FLOORS = {
     "crisis_recall": 0.98,
     "handoff_kinds_handed_off": 0.95,
-    "lookalikes_handed_off": 0.035,
+    "lookalikes_handed_off": 0.03,
     "lookalikes_checked_in": 0.12,
     "unrelated_handed_off": 0.0,
 }
