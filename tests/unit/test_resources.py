@@ -57,6 +57,20 @@ def test_every_entry_has_a_source_and_a_check_date(code: str, entry: dict) -> No
         assert checked <= date.today() + timedelta(days=1)
 
 
+@pytest.mark.parametrize("code, entry", ENTRIES, ids=[e["id"] for _, e in ENTRIES])
+def test_opening_hours_are_given_in_spanish_too(code: str, entry: dict) -> None:
+    """A crisis reply in Spanish must not switch to English for the hours ("7am to midnight")."""
+    if entry.get("hours") and entry["hours"] != "24/7":
+        assert entry.get("hours_es"), f"{entry['id']}: add hours_es"
+
+
+def test_a_reply_in_spanish_gives_the_hours_in_spanish() -> None:
+    lifeline = next(h for h in load_catalogue().regions["NZ"].helplines if h.id == "nz_lifeline")
+    assert lifeline.hours_es and lifeline.hours_es in format_helpline(lifeline, "twilio", "es")
+    assert lifeline.hours and lifeline.hours in format_helpline(lifeline, "twilio", "en")
+    assert lifeline.hours not in format_helpline(lifeline, "twilio", "es")
+
+
 def test_entry_ids_are_unique() -> None:
     ids = [e["id"] for _, e in ENTRIES]
     assert len(ids) == len(set(ids))
