@@ -93,8 +93,7 @@ class Helpline:
     chat_url: Optional[str] = None
     url: Optional[str] = None
     hours: Optional[str] = None
-    # The same hours in Spanish, for the crisis reply in Spanish ("24/7" needs none).
-    hours_es: Optional[str] = None
+    hours_es: Optional[str] = None  # the same hours for the reply in Spanish ("24/7" needs none)
     checked: Optional[date] = None
     # The menu option that reaches this service on a shared number ("988, then press 2").
     press: Optional[str] = None
@@ -284,10 +283,9 @@ def _ways(h: Helpline, channel: str, language: str = "en") -> str:
 
 def format_helpline(h: Helpline, channel: str, language: str = "en") -> str:
     """One line a person can act on: the name and exactly how to reach it (call, text, chat)."""
-    # Opening hours matter for a line you call or text; a directory is always open.
-    said = h.hours_es if language == "es" and h.hours_es else h.hours
-    hours = f" ({said})" if said and (h.phone or h.sms) else ""
-    return f"{h.name} — {_ways(h, channel, language)}{hours}"
+    # Opening hours matter for a line you call or text (a directory is always open), in the reply's language.
+    hours = (h.hours_es if language == "es" and h.hours_es else h.hours) if h.phone or h.sms else None
+    return f"{h.name} — {_ways(h, channel, language)}" + (f" ({hours})" if hours else "")
 
 
 def short_helpline(h: Helpline, channel: str = "plain", language: str = "en") -> str:
