@@ -67,20 +67,22 @@ MAX_LOOKALIKE_FIRES = 0.0005
 MIN_HANDOFF_KIND_HITS = 0.3
 
 
-def _training_lines() -> tuple[list[crisis_data.Example], list[crisis_data.Example]]:
+@pytest.fixture(scope="module")
+def training_lines() -> tuple[list[crisis_data.Example], list[crisis_data.Example]]:
+    """(non-crisis lines, explicit/attempt/danger lines) of the crisis model's data and data/nlu, read once."""
     examples = crisis_data.load(crisis_data.TRAIN_DIR) + crisis_data.from_nlu_examples(crisis_data.read_nlu_files())
     return [e for e in examples if not e.is_crisis], [e for e in examples if e.kind in crisis_data.HANDOFF_KINDS]
 
 
-def test_rules_stay_silent_on_the_lookalikes_and_everyday_lines() -> None:
-    others, _ = _training_lines()
+def test_rules_stay_silent_on_the_lookalikes_and_everyday_lines(training_lines) -> None:
+    others, _ = training_lines
     fired = [f"{hit.rule}: {e.text[:80]!r}" for e in others if (hit := RULES.match(e.text)) is not None]
     assert len(others) > 5000
     assert len(fired) <= MAX_LOOKALIKE_FIRES * len(others), "\n".join(fired)
 
 
-def test_rules_catch_a_share_of_explicit_statements_attempts_and_dangers() -> None:
-    _, handoff = _training_lines()
+def test_rules_catch_a_share_of_explicit_statements_attempts_and_dangers(training_lines) -> None:
+    _, handoff = training_lines
     caught = [(e, hit) for e in handoff if (hit := RULES.match(e.text)) is not None]
     assert len(handoff) > 1000 and len(caught) >= MIN_HANDOFF_KIND_HITS * len(handoff)
     # A rule names the category the hand-off replies for: an attempt is not read as a danger or the reverse.

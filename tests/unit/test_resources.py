@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 import yaml
 
+from bot.conversation.helpline_sources import RESTS_ON
 from bot.conversation.helplines import (
     CATEGORY_PLAN,
     INTERNATIONAL,
@@ -49,7 +50,7 @@ def test_every_entry_has_a_source_and_a_check_date(code: str, entry: dict) -> No
     assert entry["source_url"].startswith("https://")
     assert set(entry["serves"]) <= set(NEEDS), entry["serves"]
     assert entry.get("phone") or entry.get("sms") or entry.get("chat_url") or entry.get("url")
-    assert entry.get("rests_on") in {"own", "operator", "government", "secondary"}, "say what kind of page it rests on"
+    assert entry.get("rests_on") in RESTS_ON, "say what kind of page it rests on"
     if entry.get("checked") is None:
         assert entry.get("note") == "unverified", "an unchecked entry must say so"
     else:
