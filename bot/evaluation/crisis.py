@@ -33,7 +33,7 @@ from bot.understanding.crisis_data import (
     Example,
     load,
 )
-from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NO_CRISIS, ZONE_RANK, Thresholds
+from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NEVER, NO_CRISIS, ZONE_RANK, Thresholds
 
 MODEL = ROOT / "models" / "therapy.tar.gz"
 # The targets (issue: crisis understanding on unseen messages); make test enforces them on the test set.
@@ -69,7 +69,9 @@ def score(agent: Any, examples: Sequence[Example]) -> List[Scored]:
             crisis_p = {k: v for k, v in (verdict.get("probabilities") or {}).items() if k != "none"}
             top = max(crisis_p, key=crisis_p.__getitem__) if crisis_p else None
             sentence = verdict.get("sentence")
-            out.append(Scored(example, float(verdict.get("risk") or 0.0), verdict.get("layer") == "rule",
+            # A sentence-layer verdict carries the sentence's risk; the zone under other thresholds starts from the whole message's.
+            risk = verdict["message_risk"] if verdict.get("message_risk") is not None else verdict.get("risk") or 0.0
+            out.append(Scored(example, float(risk), verdict.get("layer") == "rule",
                               verdict.get("zone") or NO_CRISIS, verdict.get("category"), top, crisis_p.get(top or "", 0.0),
                               tuple(sentence) if sentence else None))  # type: ignore[arg-type]
         return out
@@ -128,6 +130,9 @@ def misses(m: Dict[str, float], limits: Dict[str, float] = TARGETS) -> List[str]
     return out
 
 
+SENTENCE_GRID = [round(0.3 + 0.05 * i, 2) for i in range(14)] + [NEVER]
+
+
 def choose(rows: Sequence[Scored]) -> Thresholds:
     """Of the threshold pairs that meet the targets on the held-out families (with a margin), the one with most recall.
 
@@ -151,13 +156,33 @@ def choose(rows: Sequence[Scored]) -> Thresholds:
             # not a wound): a strict zero on unrelated requests is a test target, not a
             # constraint the dev families can always meet. No margin on check-ins: a
             # check-in costs a question, a missed crisis costs far more.
-            if (m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67
+            if (m["crisis_recall"] >= TARGETS["crisis_recall"]
+                    and m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67
                     and m["unrelated_handed_off"] <= 0.01
                     and m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]):
                 key = (m["crisis_recall"], m["handoff_kinds_handed_off"], m["crisis_handed_off"])
                 if best is None or key > best[0]:
                     best = (key, Thresholds(handoff, check_in))
-    return with_sentences(rows, best[1]) if best else Thresholds(0.5, 0.2)
+    if best is None:
+        # No pair meets the limits on dev (a dev set harder than the model): the thresholds, sentence
+        # reading included, nearest to every target at once.
+        trials = [Thresholds(h, c, 0.5, s) for h in grid[40:] for c in grid[::5] if c <= h for s in SENTENCE_GRID]
+        return min(trials, key=lambda t: (shortfall(metrics(rezone(rows, t))), -t.handoff, -t.check_in))
+    return with_sentences(rows, best[1])
+
+
+def shortfall(m: Dict[str, float]) -> float:
+    """How far ``m`` is from every target, each in units of its own target's scale.
+
+    A point of crisis recall or of explicit/attempt/danger hand-offs lost
+    weighs as much as three points of lookalikes handed off or ten points
+    of lookalikes checked in: a missed crisis costs far more than a question.
+    """
+    return ((1.0 - m["crisis_recall"]) / 0.01
+            + max(0.0, TARGETS["handoff_kinds_handed_off"] - m["handoff_kinds_handed_off"]) / 0.01
+            + max(0.0, m["lookalikes_handed_off"] - TARGETS["lookalikes_handed_off"] * 0.67) / 0.03
+            + max(0.0, m["lookalikes_checked_in"] - TARGETS["lookalikes_checked_in"]) / 0.10
+            + max(0.0, m["unrelated_handed_off"] - 0.01) / 0.01)
 
 
 def with_sentences(rows: Sequence[Scored], chosen: Thresholds) -> Thresholds:
@@ -167,11 +192,13 @@ def with_sentences(rows: Sequence[Scored], chosen: Thresholds) -> Thresholds:
     allows (a sentence hands off only an attempt or a danger); check-ins stay
     within their target.
     """
-    handed_off = max(metrics(rezone(rows, chosen))["lookalikes_handed_off"], TARGETS["lookalikes_handed_off"] * 0.67)
-    for sentence in [round(0.3 + 0.05 * i, 2) for i in range(14)]:
+    before = metrics(rezone(rows, chosen))
+    handed_off = max(before["lookalikes_handed_off"], TARGETS["lookalikes_handed_off"] * 0.67)
+    checked_in = max(before["lookalikes_checked_in"], TARGETS["lookalikes_checked_in"])
+    for sentence in SENTENCE_GRID[:-1]:
         trial = Thresholds(chosen.handoff, chosen.check_in, chosen.urgent_share, sentence)
         m = metrics(rezone(rows, trial))
-        if m["lookalikes_handed_off"] <= handed_off and m["lookalikes_checked_in"] <= TARGETS["lookalikes_checked_in"]:
+        if m["lookalikes_handed_off"] <= handed_off and m["lookalikes_checked_in"] <= checked_in:
             return trial
     return chosen
 

@@ -35,6 +35,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.core import wiring
 from bot.understanding import crisis_data
 from bot.understanding.crisis_model import (
+    CHECK_IN,
     HANDOFF,
     NO_CRISIS,
     SCREEN_FILE,
@@ -217,7 +218,7 @@ class CrisisModel(GraphComponent):
         zone = self.thresholds.sentence_zone(risk, category, named[category])
         if ZONE_RANK[zone] <= ZONE_RANK[verdict.zone]:
             return verdict
-        return Verdict(zone, category, risk, "sentence", verdict.language, None, named, verdict.sentence)
+        return Verdict(zone, category, risk, "sentence", verdict.language, None, named, verdict.sentence, verdict.risk)
 
     def screen_risk(self, text: str) -> Optional[float]:
         """The n-gram screen's risk for one text (None when the archive has no screen)."""
@@ -262,6 +263,13 @@ class CrisisModel(GraphComponent):
         joined = " ".join([*(t["text"] for t in turns), message.get(TEXT) or ""])
         # Not by sentence: an earlier turn's sentence had its own reading, and would ask again after a "no".
         together = self.assess(joined, by_sentence=False)
+        last = (context.get("turns") or [None])[-1]
+        if (together.zone == CHECK_IN and isinstance(last, dict) and last.get("zone") == CHECK_IN
+                and not QUESTION.search(message.get(TEXT) or "")):
+            # The check-in was just asked, and the reply is neither a yes nor a no (those are flow
+            # intents, left above) nor a question (the check-in answers it after a "no"), but more
+            # of the same concern: it is handed off, not asked twice.
+            together.zone = HANDOFF
         if ZONE_RANK[together.zone] > ZONE_RANK[verdict.zone]:
             together.layer, together.language = "context", verdict.language
             return together

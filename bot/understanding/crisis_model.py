@@ -83,6 +83,9 @@ class Verdict:
     probabilities: Dict[str, float] = field(default_factory=dict)
     # The most concerning sentence of a longer message: its risk, likeliest category and that category's probability.
     sentence: Optional[tuple[float, str, float]] = None
+    # When one sentence raised the zone (layer "sentence"), ``risk`` is that sentence's; this is the whole message's,
+    # which the evaluation needs to place the message under other thresholds.
+    message_risk: Optional[float] = None
 
     def as_output(self) -> Dict[str, Any]:
         """What goes into the parse data (and so the tracker): no text, rounded numbers."""
@@ -91,6 +94,10 @@ class Verdict:
         out["probabilities"] = {k: round(v, 4) for k, v in self.probabilities.items() if v >= 0.01}
         if self.sentence is not None:
             out["sentence"] = [round(self.sentence[0], 4), self.sentence[1], round(self.sentence[2], 4)]
+        if self.message_risk is None:
+            del out["message_risk"]
+        else:
+            out["message_risk"] = round(self.message_risk, 4)
         return out
 
 

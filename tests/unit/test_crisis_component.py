@@ -149,6 +149,29 @@ def test_a_goodbye_after_talk_of_being_a_burden_is_read_with_it(classifier: Cris
     assert m.get("intent")["name"] == "crisis" and m.get("crisis")["layer"] == "context"
 
 
+
+BURDEN_TURN = {"text": "i feel like a burden to everyone", "risk": 0.7, "zone": "check_in"}
+
+
+def test_a_reply_to_the_check_in_that_is_more_of_the_same_concern_is_handed_off(classifier: CrisisClassifier) -> None:
+    # Every reading lands in the check-in zone; only what came before decides.
+    m = message("anyway, i think i'm ready now", "goodbye", 0.9, context={"turns": [BURDEN_TURN]})
+    component(classifier, NEVER, 0.0, memory_min_risk=0.0).process([m])
+    assert m.get("intent")["name"] == "crisis" and m.get("crisis")["layer"] == "context"
+
+
+def test_a_question_after_the_check_in_is_asked_about_again_not_handed_off(classifier: CrisisClassifier) -> None:
+    m = message("how do i find a therapist for this?", "faq", 0.9, context={"turns": [BURDEN_TURN]})
+    component(classifier, NEVER, 0.0, memory_min_risk=0.0).process([m])
+    assert m.get("intent")["name"] == "crisis_check_in"
+
+
+def test_the_check_in_counts_only_when_it_was_the_last_turn(classifier: CrisisClassifier) -> None:
+    later = {"text": "what is cbt", "risk": 0.0, "zone": "none"}
+    m = message("anyway, i think i'm ready now", "goodbye", 0.9, context={"turns": [BURDEN_TURN, later]})
+    component(classifier, NEVER, 0.0, memory_min_risk=0.0).process([m])
+    assert m.get("intent")["name"] == "crisis_check_in"
+
 def test_after_a_hand_off_only_a_message_of_concern_is_read_with_it(classifier: CrisisClassifier) -> None:
     context = {"turns": [{"text": "i want to die", "risk": 1.0, "zone": "handoff"}]}
     calm = message("so that's that", "out_of_scope", 0.6, context=context)
@@ -324,46 +347,18 @@ def test_one_concerning_sentence_in_a_long_post_brings_the_check_in(classifier: 
     assert component(classifier, sentence_check_in_threshold=1.0).assess(BURIED).zone == whole.zone
 
 
-def test_the_evaluation_rezones_with_the_worst_sentence() -> None:
-    from bot.evaluation.crisis import Scored, zone_under
-    from bot.understanding.crisis_data import Example
-    from bot.understanding.crisis_model import Thresholds
-
-    row = Scored(Example("x", "suicide", "passive", "f"), 0.1, False, "none", None, "suicide", 0.08, (0.7, "suicide", 0.6))
-    assert zone_under(row, Thresholds(0.8, 0.4, 0.5, 0.6)) == "check_in"
-    assert zone_under(row, Thresholds(0.8, 0.4, 0.5, 0.75)) == "none"
-    assert zone_under(Scored(row.example, 0.1, True, "handoff", "suicide"), Thresholds(0.8, 0.4)) == "handoff"
-
-
-def test_chosen_thresholds_keep_the_hand_off_limits_for_the_pair_they_return() -> None:
-    """A lower check-in threshold also hands off where an attempt or a danger holds most of the risk."""
-    from bot.evaluation.crisis import TARGETS, Scored, choose, metrics, rezone
+def test_the_evaluation_places_a_sentence_raised_message_by_the_whole_messages_risk(classifier: CrisisClassifier) -> None:
+    """Under its own thresholds, the evaluation's zone of a scored message is the zone the server gave it."""
+    from bot.evaluation.crisis import score, zone_under
+    from bot.evaluation.quick_crisis import QuickAgent
     from bot.understanding.crisis_data import Example
 
-    crisis = [Scored(Example(f"c{i}", "suicide", "explicit", f"c{i}"), 0.97, False, "none", None, "suicide", 0.9)
-              for i in range(20)]
-    quiet = [Scored(Example(f"l{i}", "none", "hyperbole", f"l{i}"), 0.02, False, "none", None, "suicide", 0.01)
-             for i in range(9)]
-    # A lookalike whose likeliest crisis category is an attempt, at a middling risk.
-    loud = Scored(Example("loud", "none", "hyperbole", "loud"), 0.6, False, "none", None, "attempt", 0.5)
-    rows = crisis + quiet + [loud]
-    chosen = choose(rows)
-    m = metrics(rezone(rows, chosen))
-    assert m["lookalikes_handed_off"] <= TARGETS["lookalikes_handed_off"] * 0.67, chosen
-    assert m["handoff_kinds_handed_off"] == 1.0
-
-
-def test_chosen_thresholds_are_the_pair_with_most_recall_not_the_first_met() -> None:
-    """A higher hand-off threshold moves a lookalike to a check-in and frees room for a lower check-in threshold."""
-    from bot.evaluation.crisis import Scored, choose, metrics, rezone
-    from bot.understanding.crisis_data import Example
-
-    def row(name: str, category: str, kind: str, risk: float, top: str, top_p: float) -> Scored:
-        return Scored(Example(name, category, kind, name), risk, False, "none", None, top, top_p)
-
-    rows = [row(f"c{i}", "suicide", "explicit", 0.97, "suicide", 0.9) for i in range(20)]
-    rows += [row("quiet-crisis", "suicide", "passive", 0.45, "suicide", 0.4)]
-    rows += [row(f"l{i}", "none", "hyperbole", 0.02, "suicide", 0.01) for i in range(48)]
-    rows += [row("high", "none", "hyperbole", 0.8, "suicide", 0.7), row("urgent", "none", "figurative", 0.5, "attempt", 0.4)]
-    chosen = choose(rows)
-    assert metrics(rezone(rows, chosen))["crisis_recall"] == 1.0, chosen
+    whole = component(classifier, NEVER, NEVER).assess(BURIED)
+    worst = component(classifier, NEVER, NEVER, sentence_check_in_threshold=0.0).assess(BURIED).sentence
+    assert worst is not None and worst[0] > whole.risk  # the buried sentence is read as more concerning
+    between = (worst[0] + whole.risk) / 2  # the whole message below both zones, the sentence above them
+    model = component(classifier, between, between, sentence_check_in_threshold=0.0)
+    read = model.assess(BURIED)
+    assert read.layer == "sentence" and read.as_output()["message_risk"] == round(whole.risk, 4)
+    [row] = score(QuickAgent(model), [Example(BURIED, "suicide", "passive", "f")])
+    assert zone_under(row, model.thresholds) == row.zone == read.zone
