@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TRAIN_DIR = ROOT / "data" / "crisis" / "model"
 DEV_DIR = ROOT / "tests" / "crisis" / "dev"
 TEST_DIR = ROOT / "tests" / "crisis" / "test"
+# A second test set, written afresh after the first had informed a decision (docs/crisis-protocol.md).
+FRESH_TEST_DIR = ROOT / "tests" / "crisis" / "test_fresh"
 
 NONE = "none"
 CATEGORIES = (
