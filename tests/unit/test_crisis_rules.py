@@ -7,6 +7,7 @@ import pytest
 from bot.understanding import crisis_data
 from bot.understanding.crisis_data import CATEGORIES
 from bot.understanding.crisis_rules import CrisisRules, normalise
+from bot.understanding.overlap import words
 
 RULES = CrisisRules.load()
 CASES = [(rule.id, text, True) for rule in RULES.rules for text in rule.examples] + [
@@ -25,6 +26,14 @@ def test_every_rule_names_a_category_and_carries_examples_both_ways() -> None:
 def test_rule_examples(rule_id: str, text: str, fires: bool) -> None:
     rule = next(r for r in RULES.rules if r.id == rule_id)
     assert rule.fires(normalise(text)) is fires
+
+
+def test_no_rule_example_is_an_evaluation_line() -> None:
+    """A rule written to fire on a dev or test line, word for word, would make that line's figure its own doing."""
+    evaluation = {words(e.text) for d in (crisis_data.DEV_DIR, crisis_data.TEST_DIR, crisis_data.FRESH_TEST_DIR)
+                  for e in crisis_data.load(d)}
+    copied = [f"{rule_id}: {text!r}" for rule_id, text, _ in CASES if words(text) in evaluation]
+    assert not copied, "reword these rule examples:\n" + "\n".join(copied)
 
 
 @pytest.mark.parametrize(
