@@ -40,6 +40,11 @@ from bot.understanding.crisis_data import (
 from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NEVER, NO_CRISIS, ZONE_RANK, Thresholds
 
 MODEL = ROOT / "models" / "therapy.tar.gz"
+# (key in --json, heading, folder): scored in this order after the thresholds are frozen.
+TEST_SETS = (
+    ("test", "test (separate pass, separate families; never trained on)", TEST_DIR),
+    ("fresh_test", "fresh test (written afresh on 2026-12-07, after the first test set informed a decision)", FRESH_TEST_DIR),
+)
 # The targets (issue: crisis understanding on unseen messages); make test enforces them on the test set.
 TARGETS = {
     "crisis_recall": 0.98,  # hand-off or check-in, every crisis kind
@@ -297,24 +302,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report("dev (held-out families) under the chosen thresholds", rezone([r for r in dev if r.example.style != "public"], chosen)))
         print(report("dev (public text) under the chosen thresholds", rezone([r for r in dev if r.example.style == "public"], chosen)))
         return 0
-    test = score(agent, load(TEST_DIR))
-    print()
-    print(report("test (separate pass, separate families; never trained on)", test))
-    screen_test, _ = screen.score(component, load(TEST_DIR))
-    print(screen.report("test", screen_test, screen_threshold))
-    fresh = score(agent, load(FRESH_TEST_DIR))
-    print()
-    print(report("fresh test (written afresh on 2026-12-07, after the first test set informed a decision)", fresh))
-    screen_fresh, _ = screen.score(component, load(FRESH_TEST_DIR))
-    print(screen.report("fresh test", screen_fresh, screen_threshold))
+    figures: Dict[str, Any] = {}
+    for key, name, directory in TEST_SETS:
+        examples = load(directory)
+        rows, (screen_rows, _) = score(agent, examples), screen.score(component, examples)
+        print()
+        print(report(name, rows))
+        print(screen.report(key.replace("_", " "), screen_rows, screen_threshold))
+        figures[key], figures[f"screen_{key}"] = metrics(rows), screen.metrics(screen_rows, screen_threshold)
     if args.json:
         public = [r for r in dev if r.example.style == "public"]
         families = [r for r in dev if r.example.style != "public"]
-        args.json.write_text(json.dumps({"dev": metrics(families), "dev_public": metrics(public), "test": metrics(test),
-                                         "fresh_test": metrics(fresh),
-                                         "screen_test": screen.metrics(screen_test, screen_threshold)},
+        args.json.write_text(json.dumps({"dev": metrics(families), "dev_public": metrics(public), **figures},
                                         indent=2) + "\n")
-    return 1 if misses(metrics(test)) or misses(metrics(fresh)) else 0
+    return 1 if any(misses(figures[key]) for key, _, _ in TEST_SETS) else 0
 
 
 if __name__ == "__main__":
