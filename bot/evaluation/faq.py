@@ -46,6 +46,7 @@ from bot.understanding.intent_model import (
 )
 
 MODEL = faq_data.ROOT / "models" / "therapy.tar.gz"
+# The dev families written apart from the training data (the way strangers ask), also reported alone.
 APART_FILE = "apart.yml"
 OUT_OF_SCOPE = frozenset({"out_of_scope", "out_of_scope_medication", "out_of_scope_diagnosis"})
 CRISIS_OUTCOMES = frozenset({"crisis", "crisis_check_in"})
@@ -143,6 +144,10 @@ def choose(rows: Sequence[Scored], classes: Sequence[str]) -> IntentThresholds:
     best = max(value for value, _ in scored)
     near = [(t.topic, value, t) for value, t in scored if value >= best - NEAR_BEST]
     return max(near, key=lambda c: (c[0], c[1]))[2]
+
+
+def written_apart(rows: Sequence[Scored]) -> List[Scored]:
+    return [r for r in rows if r.example.source == APART_FILE]
 
 
 def report(name: str, rows: Sequence[Scored]) -> str:
@@ -251,8 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     classes = wiring.peek("intent_model").classifier.classes
     dev, public = score(agent, faq_data.dev_examples()), score(agent, faq_data.read_public())
     print(report("dev: held-out families", dev))
-    # The families written apart from the training data (the way strangers ask), also alone.
-    print(report("dev: of which written apart (apart.yml)", [r for r in dev if r.example.source == APART_FILE]))
+    print(report("dev: of which written apart (apart.yml)", written_apart(dev)))
     print(report("dev: real questions from the public", public))
     if args.show_errors:
         for r in [*dev, *public]:
@@ -304,7 +308,7 @@ def quick(args: argparse.Namespace) -> int:
 
     dev, public = score(faq_data.dev_examples()), score(faq_data.read_public())
     print(report("dev: held-out families (quick fit)", dev))
-    print(report("dev: of which written apart (apart.yml, quick fit)", [r for r in dev if r.example.source == APART_FILE]))
+    print(report("dev: of which written apart (apart.yml, quick fit)", written_apart(dev)))
     print(report("dev: real questions from the public (quick fit)", public))
     print("per label, dev families and public together (worst first; what the misses got):")
     print(per_label([*dev, *public]))
