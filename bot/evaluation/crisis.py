@@ -175,7 +175,8 @@ def choose(rows: Sequence[Scored]) -> Thresholds:
     if best is None:
         # No pair meets the limits on dev (a dev set harder than the model): the thresholds, sentence
         # reading included, nearest to every target at once.
-        trials = [Thresholds(h, c, 0.5, s) for h in grid[40:] for c in grid[::5] if c <= h for s in SENTENCE_GRID]
+        handoffs, check_ins = [h for h in grid if h >= 0.45], grid[::5]  # check-ins every 0.05: the sentence grid is the third axis
+        trials = [Thresholds(h, c, 0.5, s) for h in handoffs for c in check_ins if c <= h for s in SENTENCE_GRID]
         return min(trials, key=lambda t: (shortfall(metrics(rezone(rows, t))), -t.handoff, -t.check_in))
     return with_sentences(rows, best[1])
 
