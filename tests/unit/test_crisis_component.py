@@ -149,7 +149,6 @@ def test_a_goodbye_after_talk_of_being_a_burden_is_read_with_it(classifier: Cris
     assert m.get("intent")["name"] == "crisis" and m.get("crisis")["layer"] == "context"
 
 
-
 BURDEN_TURN = {"text": "i feel like a burden to everyone", "risk": 0.7, "zone": "check_in"}
 
 
@@ -171,6 +170,7 @@ def test_the_check_in_counts_only_when_it_was_the_last_turn(classifier: CrisisCl
     m = message("anyway, i think i'm ready now", "goodbye", 0.9, context={"turns": [BURDEN_TURN, later]})
     component(classifier, NEVER, 0.0, memory_min_risk=0.0).process([m])
     assert m.get("intent")["name"] == "crisis_check_in"
+
 
 def test_after_a_hand_off_only_a_message_of_concern_is_read_with_it(classifier: CrisisClassifier) -> None:
     context = {"turns": [{"text": "i want to die", "risk": 1.0, "zone": "handoff"}]}
