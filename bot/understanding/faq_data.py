@@ -3,7 +3,9 @@
 A family is one situation in many wordings: an NLU block with
 ``metadata: {family: <id>}``. Families are split whole: the training families
 live in ``data/nlu/``, the dev families (thresholds are chosen on them) in
-``tests/faq/dev/``, the test families, scored once, in ``tests/faq/test/``.
+``tests/faq/dev/``, the test families, scored once, in ``tests/faq/test/``, and a second test
+split written afresh in a separate pass after the first had informed
+decisions, in ``tests/faq/test_fresh/``.
 ``tests/faq/dev/public.yml`` holds real questions written by members of the
 public (sources and licences in ``tests/faq/dev/SOURCES.md``); it is never
 trained on. Lines written before families existed have no family: each is
@@ -25,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TRAIN_DIR = ROOT / "data" / "nlu"
 DEV_DIR = ROOT / "tests" / "faq" / "dev"
 TEST_DIR = ROOT / "tests" / "faq" / "test"
+FRESH_TEST_DIR = ROOT / "tests" / "faq" / "test_fresh"
 PUBLIC_FILE = DEV_DIR / "public.yml"
 _ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
@@ -82,3 +85,8 @@ def dev_examples() -> List[Example]:
 def final_examples() -> List[Example]:
     """The test split (not named test_* so pytest never collects it)."""
     return load(TEST_DIR)
+
+
+def fresh_examples() -> List[Example]:
+    """The fresh test split: written without reading the training data or the other splits."""
+    return load(FRESH_TEST_DIR)

@@ -25,25 +25,42 @@ from tests.support import readme
 FLOORS = {"right": 0.82, "out_of_scope_answered": 0.07, "out_of_scope_crisis": 0.01}
 
 
+# The fresh test split (tests/faq/test_fresh/, written on 2026-12-07 without reading the training data or the other
+# splits, after the first test split had informed threshold decisions), scored once with the same thresholds:
+# 96.1% right, 5.8% of out-of-scope requests answered with an FAQ, none handed to the crisis reply. Floors just
+# under it; README says where it stands against the targets (the first split reads 13 points lower).
+FRESH_FLOORS = {"right": 0.95, "out_of_scope_answered": 0.07, "out_of_scope_crisis": 0.0}
+SPLITS = {"test": (faq_data.final_examples, FLOORS), "fresh": (faq_data.fresh_examples, FRESH_FLOORS)}
+
+
 @pytest.fixture(scope="module")
-def test_scores(agent) -> list[ev.Scored]:
-    return ev.score(agent, faq_data.final_examples())
+def split_scores(agent) -> dict[str, list[ev.Scored]]:
+    return {name: ev.score(agent, load()) for name, (load, _) in SPLITS.items()}
 
 
-def test_the_test_split_meets_its_floors(test_scores: list[ev.Scored]) -> None:
-    m = ev.metrics(test_scores)
-    print("\n" + ev.report("test families", test_scores))
-    assert m["right"] >= FLOORS["right"], f"right {m['right']:.1%}"
-    assert m["out_of_scope_answered"] <= FLOORS["out_of_scope_answered"], f"{m['out_of_scope_answered']:.1%}"
-    assert m["out_of_scope_crisis"] <= FLOORS["out_of_scope_crisis"], f"{m['out_of_scope_crisis']:.1%}"
+@pytest.fixture(scope="module")
+def test_scores(split_scores: dict[str, list[ev.Scored]]) -> list[ev.Scored]:
+    return split_scores["test"]
 
 
-@pytest.mark.parametrize("row, keys", [
-    ("| FAQ understanding, **test families**", ["right"]),
-    ("| same: out-of-scope requests answered with an FAQ", ["out_of_scope_answered", "out_of_scope_crisis"]),
+@pytest.mark.parametrize("split", SPLITS)
+def test_each_test_split_meets_its_floors(split_scores: dict[str, list[ev.Scored]], split: str) -> None:
+    m, floors = ev.metrics(split_scores[split]), SPLITS[split][1]
+    print("\n" + ev.report(f"{split} families", split_scores[split]))
+    assert m["right"] >= floors["right"], f"right {m['right']:.1%}"
+    assert m["out_of_scope_answered"] <= floors["out_of_scope_answered"], f"{m['out_of_scope_answered']:.1%}"
+    assert m["out_of_scope_crisis"] <= floors["out_of_scope_crisis"], f"{m['out_of_scope_crisis']:.1%}"
+
+
+@pytest.mark.parametrize("split, row, keys", [
+    ("test", "| FAQ understanding, **test families**", ["right"]),
+    ("test", "| same: out-of-scope requests answered with an FAQ", ["out_of_scope_answered", "out_of_scope_crisis"]),
+    ("fresh", "| FAQ understanding, **fresh test families**", ["right"]),
+    ("fresh", "| same (fresh): out-of-scope requests answered with an FAQ", ["out_of_scope_answered", "out_of_scope_crisis"]),
 ])
-def test_readme_reports_what_the_test_split_measures(test_scores: list[ev.Scored], row: str, keys: list[str]) -> None:
-    m = ev.metrics(test_scores)
+def test_readme_reports_what_each_test_split_measures(split_scores: dict[str, list[ev.Scored]], split: str, row: str,
+                                                      keys: list[str]) -> None:
+    m = ev.metrics(split_scores[split])
     readme.check_row(row, [m[k] for k in keys], "make eval-faq")
 
 

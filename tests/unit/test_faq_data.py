@@ -11,7 +11,8 @@ from bot.understanding import faq_data
 from bot.understanding.intent_model import NOT_LEARNED, label_of
 from bot.understanding.overlap import OVERLAP_LIMIT, near_duplicates
 
-SETS = {"dev families": faq_data.dev_examples, "public questions": faq_data.read_public, "test families": faq_data.final_examples}
+SETS = {"dev families": faq_data.dev_examples, "public questions": faq_data.read_public, "test families": faq_data.final_examples,
+        "fresh test families": faq_data.fresh_examples}
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,17 @@ def test_test_lines_are_apart_from_dev_lines() -> None:
     assert clashes == 0, [t.text for _, t, _ in pairs[:5]]
 
 
+def test_fresh_test_lines_are_apart_from_every_other_evaluation_line() -> None:
+    others = [*faq_data.dev_examples(), *faq_data.read_public(), *faq_data.final_examples()]
+    pairs = list(near_duplicates(faq_data.fresh_examples(), others))
+    clashes = len(pairs)  # the fresh side only, so whoever rewords it never reads the other splits
+    assert clashes == 0, f"{clashes} fresh test lines nearly equal other evaluation lines: {[e.text for e, _, _ in pairs]}"
+
+
 def test_a_family_lives_in_one_split_only(train: list) -> None:
     where: dict[str, set[str]] = defaultdict(set)
-    for split, examples in (("train", train), ("dev", faq_data.dev_examples()), ("test", faq_data.final_examples())):
+    for split, examples in (("train", train), ("dev", faq_data.dev_examples()), ("test", faq_data.final_examples()),
+                            ("fresh", faq_data.fresh_examples())):
         for e in examples:
             if e.family:
                 where[e.family].add(split)
@@ -50,10 +59,12 @@ def test_every_label_is_one_the_model_learns(train: list) -> None:
 
 
 def test_the_evaluation_sets_are_large_enough_to_mean_something() -> None:
-    test, dev, public = faq_data.final_examples(), faq_data.dev_examples(), faq_data.read_public()
-    topics = {e.label for e in test if e.label.startswith("faq/")}
-    assert len(topics) == len({e.label for e in faq_data.train_examples() if e.label.startswith("faq/")})
-    assert len(test) >= 400 and len(dev) >= 300 and len(public) >= 100
+    test, fresh = faq_data.final_examples(), faq_data.fresh_examples()
+    dev, public = faq_data.dev_examples(), faq_data.read_public()
+    every_topic = {e.label for e in faq_data.train_examples() if e.label.startswith("faq/")}
+    for split in (test, fresh):
+        assert {e.label for e in split if e.label.startswith("faq/")} == every_topic
+    assert len(test) >= 400 and len(fresh) >= 400 and len(dev) >= 300 and len(public) >= 100
 
 
 def test_public_questions_name_their_source_and_licence() -> None:
