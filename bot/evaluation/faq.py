@@ -273,10 +273,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report("test: held-out families, scored once", test))
     fresh = score(agent, faq_data.fresh_examples())
     print(report("fresh test: written afresh on 2026-12-07, after the first test split had informed decisions", fresh))
+    splits = {"dev": dev, "dev_public": public, "test": test, "fresh_test": fresh}
+    figures: Dict[str, Any] = {name: metrics(rows) for name, rows in splits.items()}
+    figures["distance"] = distances({name: [r.example for r in rows] for name, rows in splits.items()})
     if args.json:
-        figures = {"dev": metrics(dev), "dev_public": metrics(public), "test": metrics(test), "fresh_test": metrics(fresh)}
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     return 1 if misses(metrics(test)) else 0
+
+
+def distances(splits: Dict[str, Sequence[Example]]) -> Dict[str, Dict[str, float]]:
+    """Each split's distance from the training data (``bot.evaluation.distance``), printed and returned."""
+    from bot.evaluation.distance import describe, distance
+    from bot.evaluation.quick_crisis import EmbeddingCache
+    from bot.understanding.encoder import get_encoder
+
+    cache, train = EmbeddingCache(), faq_data.train_examples()
+    train_vectors = cache.encode(get_encoder(), [e.text for e in train])
+    print("how far each split sits from the training data (a split far from it, nearest to other labels, is harder):")
+    out = {}
+    for name, examples in splits.items():
+        out[name] = distance(train, train_vectors, examples, cache.encode(get_encoder(), [e.text for e in examples]))
+        print(describe(name, out[name]))
+    return out
 
 
 def per_label(rows: Sequence[Scored]) -> str:
