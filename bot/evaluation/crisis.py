@@ -34,8 +34,11 @@ from bot.understanding.crisis_data import (
     LOOKALIKE_KINDS,
     ROOT,
     TEST_DIR,
+    TRAIN_DIR,
     Example,
+    from_nlu_examples,
     load,
+    read_nlu_files,
 )
 from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NEVER, NO_CRISIS, ZONE_RANK, Thresholds
 
@@ -261,6 +264,34 @@ def load_agent(model: Path = MODEL) -> Any:
     return Agent.load(str(model))
 
 
+@dataclass(frozen=True)
+class _Side:
+    """A crisis example labelled by which side of the line it is on, for ``distance``."""
+
+    text: str
+    label: str
+
+
+def distances(sets: Dict[str, List[Example]]) -> Dict[str, Dict[str, float]]:
+    """How far each set sits from the training data: is the nearest training line on the same side (crisis or not)?"""
+    from bot.evaluation.distance import describe, distance
+    from bot.evaluation.quick_crisis import EmbeddingCache
+    from bot.understanding.encoder import get_encoder
+
+    def sides(examples: List[Example]) -> List[_Side]:
+        return [_Side(e.text, "crisis" if e.is_crisis else "not") for e in examples]
+
+    cache = EmbeddingCache()
+    train = sides(load(TRAIN_DIR) + from_nlu_examples(read_nlu_files()))
+    train_vectors = cache.encode(get_encoder(), [e.text for e in train])
+    print("\nhow far each set sits from the training data (same label: the nearest training line is on the same side, crisis or not):")
+    out = {}
+    for name, examples in sets.items():
+        out[name] = distance(train, train_vectors, sides(examples), cache.encode(get_encoder(), [e.text for e in examples]))
+        print(describe(name, out[name]))
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--choose", action="store_true", help="score the dev set only and print thresholds")
@@ -311,10 +342,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report(name, rows))
         print(screen.report(key.replace("_", " "), screen_rows, screen_threshold))
         figures[key], figures[f"screen_{key}"] = metrics(rows), screen.metrics(screen_rows, screen_threshold)
+    public = [r.example for r in dev if r.example.style == "public"]
+    families = [r.example for r in dev if r.example.style != "public"]
+    figures["distance"] = distances({"dev": families, "dev_public": public,
+                                     **{key: load(directory) for key, _, directory in TEST_SETS}})
     if args.json:
-        public = [r for r in dev if r.example.style == "public"]
-        families = [r for r in dev if r.example.style != "public"]
-        args.json.write_text(json.dumps({"dev": metrics(families), "dev_public": metrics(public), **figures},
+        args.json.write_text(json.dumps({"dev": metrics([r for r in dev if r.example.style != "public"]),
+                                         "dev_public": metrics([r for r in dev if r.example.style == "public"]), **figures},
                                         indent=2) + "\n")
     return 1 if any(misses(figures[key]) for key, _, _ in TEST_SETS) else 0
 
