@@ -38,6 +38,7 @@ from bot.understanding.crisis_data import (
     Example,
     from_nlu_examples,
     load,
+    read_file,
     read_nlu_files,
 )
 from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NEVER, NO_CRISIS, ZONE_RANK, Thresholds
@@ -48,6 +49,9 @@ TEST_SETS = (
     ("test", "test (separate pass, separate families; never trained on)", TEST_DIR),
     ("fresh_test", "fresh test (written afresh on 2026-12-07, after the first test set informed a decision)", FRESH_TEST_DIR),
 )
+# Dev families of the quiet shapes (a plan, preparation, burden said calmly; ordinary arrangements that look like
+# them), written in a third pass after the fresh test set showed them unanswered: also reported alone.
+QUIET_FILE = DEV_DIR / "quiet_more.yml"
 # The targets (issue: crisis understanding on unseen messages); make test enforces them on the test set.
 TARGETS = {
     "crisis_recall": 0.98,  # hand-off or check-in, every crisis kind
@@ -312,6 +316,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         agent = load_agent(args.model)
     dev = score(agent, load(DEV_DIR))
     print(report("dev: held-out families", [r for r in dev if r.example.style != "public"]))
+    quiet = {e.text for e in read_file(QUIET_FILE)}
+    print()
+    print(report("dev: of which the quiet shapes (quiet_more.yml)", [r for r in dev if r.example.text in quiet]))
     print()
     print(report("dev: public text (counsel-chat questions, GoEmotions comments)", [r for r in dev if r.example.style == "public"]))
     component = getattr(agent, "component", None) or wiring.peek("crisis_model")
@@ -348,6 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                      **{key: load(directory) for key, _, directory in TEST_SETS}})
     if args.json:
         args.json.write_text(json.dumps({"dev": metrics([r for r in dev if r.example.style != "public"]),
+                                         "dev_quiet": metrics([r for r in dev if r.example.text in quiet]),
                                          "dev_public": metrics([r for r in dev if r.example.style == "public"]), **figures},
                                         indent=2) + "\n")
     return 1 if any(misses(figures[key]) for key, _, _ in TEST_SETS) else 0
