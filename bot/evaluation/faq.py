@@ -2,8 +2,9 @@
 
 Scores the trained model (the real archive, through ``rasa.core.agent``, so
 the crisis model and every other component take part) on the dev families and
-the public questions (``tests/faq/dev/``), then on the test families
-(``tests/faq/test/``). ``--choose`` scores dev only and prints the thresholds
+the public questions (``tests/faq/dev/``), then on the two test splits
+(``tests/faq/test/`` and ``tests/faq/test_fresh/``), and prints how far each
+set sits from the training data (``distance``). ``--choose`` scores dev only and prints the thresholds
 that do best there; copy them into config.yml, retrain, and only then score
 the test set. ``--quick`` fits the intent model in process from ``data/nlu/``
 instead of loading the archive (``quick_faq``) and scores dev only, with
