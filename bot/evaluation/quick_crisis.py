@@ -38,11 +38,12 @@ def component_config(config_file: Path = crisis_data.ROOT / "config.yml", name: 
 class EmbeddingCache:
     """Sentence vectors by text hash, on disk between runs (the texts themselves are not stored)."""
 
-    def __init__(self, path: Path = CACHE) -> None:
-        self.path = path
+    def __init__(self, path: Path | None = None) -> None:
+        # CACHE is read when the cache opens, so a run with another encoder can point it elsewhere.
+        self.path = path if path is not None else CACHE
         self.vectors: Dict[str, np.ndarray] = {}
-        if path.exists():
-            with np.load(path) as stored:
+        if self.path.exists():
+            with np.load(self.path) as stored:
                 self.vectors = {key: stored[key] for key in stored.files}
 
     @staticmethod

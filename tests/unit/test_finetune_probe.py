@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
-from bot.evaluation.finetune_probe import fine_tune, probe
+from bot.evaluation import quick_crisis
+from bot.evaluation.finetune_probe import TunedEncoder, fine_tune, probe, swapped
 from bot.understanding import faq_data
 from bot.understanding.encoder import get_encoder
 
@@ -43,3 +46,15 @@ def test_the_probe_scores_both_encoders_on_the_held_out_fold_only() -> None:
     assert any(f"{len(examples) - result['held']} training lines" in line for line in lines)
     assert 0.0 <= result["frozen"] <= 1.0 and 0.0 <= result["tuned"] <= 1.0
     assert result["moved"] > 0.0
+
+
+def test_a_swapped_encoder_serves_the_process_and_caches_apart(tmp_path: Path) -> None:
+    frozen = get_encoder()
+    tuned = TunedEncoder(lambda texts: np.ones((len(texts), 384), dtype=np.float32))
+    with swapped(tuned, tmp_path):
+        assert get_encoder() is tuned
+        vectors = quick_crisis.EmbeddingCache().encode(get_encoder(), ["how much does therapy cost"])
+        assert np.all(vectors == 1.0)
+        assert (tmp_path / "embeddings.npz").exists()
+    assert get_encoder() is frozen
+    assert quick_crisis.EmbeddingCache().path != tmp_path / "embeddings.npz"
