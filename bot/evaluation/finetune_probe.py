@@ -38,6 +38,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 import numpy as np
 
 from bot.understanding import faq_data
+from bot.understanding.encoder import DIMENSION
 from bot.understanding.faq_data import Example
 
 
@@ -140,7 +141,7 @@ class TunedEncoder:
         self._encode = encode
 
     def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
-        return self._encode(list(texts)) if len(texts) else np.zeros((0, 384), dtype=np.float32)
+        return self._encode(list(texts)) if len(texts) else np.zeros((0, DIMENSION), dtype=np.float32)
 
     def encode_one(self, text: str) -> np.ndarray:
         return self._encode([text])[0]
