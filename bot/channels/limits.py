@@ -5,7 +5,9 @@ cost grows with length, and nobody's question needs pages). But a long
 message is also how some people pour out what they are going through, so it
 is first read by the crisis model (registered in ``bot.core.wiring`` when Rasa
 loads the trained model; the explicit-statement rules alone where no model is
-loaded), in pieces: a piece that raises concern (hand-off or check-in) is
+loaded), in pieces (``bot.understanding.long_messages``: the rules on the
+event loop, the model on a thread of its own, so the loop keeps answering
+everyone else): a piece that raises concern (hand-off or check-in) is
 processed in the message's place, so the crisis reply comes as for a short
 message. Only a message with no crisis signal gets the plain "please send a
 shorter message" reply.
@@ -13,15 +15,16 @@ shorter message" reply.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
 
 from bot.core import wiring
-from bot.understanding.crisis_rules import get_rules
+from bot.understanding.long_messages import modelled_piece, most_concerning_piece, reader, ruled_piece
 from bot.understanding.windows import MAX_SCAN_CHARS, pieces
 
-__all__ = ["MAX_SCAN_CHARS", "pieces", "screen", "limited", "too_long_reply"]
+__all__ = ["MAX_SCAN_CHARS", "pieces", "screen", "screen_off_loop", "limited", "too_long_reply"]
 
 
 def too_long_reply(limit: int) -> str:
@@ -34,21 +37,28 @@ def too_long_reply(limit: int) -> str:
 
 
 def screen(text: str, limit: int) -> tuple[Optional[str], Optional[str]]:
-    """``(text to process, None)`` or ``(None, reply to send instead)``."""
+    """``(text to process, None)`` or ``(None, reply to send instead)``, read in the calling thread."""
     if len(text) <= limit:
         return text, None
-    model = wiring.peek("crisis_model")
+    found = most_concerning_piece(text, limit, wiring.peek("crisis_model"))
+    return (found, None) if found is not None else (None, too_long_reply(limit))
+
+
+async def screen_off_loop(text: str, limit: int) -> tuple[Optional[str], Optional[str]]:
+    """``screen`` for a channel: the rules on the event loop, the crisis model on the long-message thread.
+
+    An explicit statement is found at once, without waiting behind other
+    long reads; what only the model can find waits its turn on that thread
+    while the loop goes on answering everyone else.
+    """
+    if len(text) <= limit:
+        return text, None
     chunks = pieces(text, limit)
-    if model is not None:
-        found = model.most_concerning(chunks)
-        if found is not None:
-            return found, None
-    else:
-        rules = get_rules()
-        for piece in chunks:
-            if rules.match(piece) is not None:
-                return piece, None
-    return None, too_long_reply(limit)
+    found = ruled_piece(chunks)
+    if found is None:
+        found = await asyncio.get_running_loop().run_in_executor(
+            reader(), modelled_piece, chunks, wiring.peek("crisis_model"))
+    return (found, None) if found is not None else (None, too_long_reply(limit))
 
 
 def limited(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
@@ -57,7 +67,7 @@ def limited(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable
     async def handler(message: UserMessage) -> Any:
         from bot.core.settings import get_settings
 
-        text, reply = screen(message.text or "", get_settings().max_message_chars)
+        text, reply = await screen_off_loop(message.text or "", get_settings().max_message_chars)
         if reply is not None:
             await message.output_channel.send_text_message(message.sender_id, reply)
             return None

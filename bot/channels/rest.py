@@ -68,7 +68,7 @@ from bot.channels.guard import (
     client_address,
     too_deep,
 )
-from bot.channels.limits import screen
+from bot.channels.limits import screen_off_loop
 from bot.channels.namespace import reserved_sender
 from bot.channels.shed import admission, busy_text, over_proxy_limit
 from bot.channels.verify import json_error, json_object, same
@@ -197,7 +197,7 @@ class RestInput(StockRestInput):
                 logger.error("rest: a tenant token could not be checked (%s)", type(exc).__name__)
                 return json_error(503, "Sign-in cannot be checked right now. Please try again in a moment.")
             limit = get_settings().max_message_chars
-            screened, too_long = screen(text, limit)
+            screened, too_long = await screen_off_loop(text, limit)
             if screened is None:
                 return response.json([{"recipient_id": sender, "text": too_long}])
             text = screened

@@ -54,7 +54,7 @@ from socketio import AsyncServer
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from bot.channels.guard import METADATA_FIELDS, REQUEST_MAX_BYTES, allowed_metadata, too_deep
-from bot.channels.limits import screen
+from bot.channels.limits import screen_off_loop
 from bot.channels.shed import admission, busy_text
 from bot.core import wiring
 from bot.core.settings import get_settings, local_secret
@@ -304,7 +304,7 @@ class SecureSocketIOInput(SocketIOInput):
                 return await refuse("bad_message", BAD_MESSAGE)
             if len(text) > MAX_MESSAGE_CHARS:
                 return await refuse("too_long", TOO_LONG)
-            screened, too_long = screen(text, get_settings().max_message_chars)
+            screened, too_long = await screen_off_loop(text, get_settings().max_message_chars)
             if screened is None:  # a long message with no crisis in it: ask for a shorter one
                 return await sio.emit(self.bot_message_evt, {"text": too_long}, room=sid, namespace=namespace)
             text = screened

@@ -189,21 +189,29 @@ def score(agent: Any, examples: Sequence[Example]) -> List[Scored]:
 
 
 # -- cross-validation -------------------------------------------------------------
+def predict_held(texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray, train: Sequence[int] | np.ndarray,
+                 held: Sequence[int] | np.ndarray, c: float, neighbours: Optional[NeighbourOptions] = None) -> List[str]:
+    """One fold: fit the intent model on ``train``'s lines and name the top label of each ``held`` line."""
+    from bot.understanding.linear import ModelOptions
+
+    model = IntentClassifier(ModelOptions(c=c), neighbours).fit(
+        [texts[i] for i in train], embeddings[list(train)], [labels[i] for i in train])
+    rows = model.predict_proba([texts[i] for i in held], embeddings[list(held)])
+    return [model.classes[int(np.argmax(row))] for row in rows]
+
+
 def cross_validate(examples: Sequence[Example], folds: int, c: float,
                    neighbours: Optional[NeighbourOptions] = None) -> Dict[str, Any]:
     from sklearn.model_selection import GroupKFold
 
     from bot.understanding.encoder import get_encoder
-    from bot.understanding.linear import ModelOptions
 
     texts, labels = [e.text for e in examples], [e.label for e in examples]
     embeddings = get_encoder().encode(texts)
     predicted: List[str] = [""] * len(examples)
     for train, held in GroupKFold(n_splits=folds).split(texts, labels, [e.group for e in examples]):
-        model = IntentClassifier(ModelOptions(c=c), neighbours).fit([texts[i] for i in train], embeddings[train], [labels[i] for i in train])
-        rows = model.predict_proba([texts[i] for i in held], embeddings[held])
-        for i, row in zip(held, rows, strict=True):
-            predicted[i] = model.classes[int(np.argmax(row))]
+        for i, got in zip(held, predict_held(texts, labels, embeddings, train, held, c, neighbours), strict=True):
+            predicted[i] = got
     per: Dict[str, List[bool]] = defaultdict(list)
     for want, got in zip(labels, predicted, strict=True):
         per[want].append(want == got)

@@ -50,6 +50,7 @@ def fine_tune(texts: Sequence[str], labels: Sequence[str], epochs: float, lr: fl
     from transformers.utils import logging as hf_logging
 
     from bot.understanding.encoder import DEFAULT_DIR, make_tokenizer, tokenize
+    from bot.understanding.encoder_build import mean_pool
 
     hf_logging.set_verbosity_error()
     tf.random.set_seed(seed)
@@ -62,9 +63,7 @@ def fine_tune(texts: Sequence[str], labels: Sequence[str], epochs: float, lr: fl
 
     def pooled(ids: Any, mask: Any, training: bool) -> Any:
         hidden = bert(input_ids=ids, attention_mask=mask, token_type_ids=tf.zeros_like(ids), training=training).last_hidden_state
-        weights = tf.cast(mask, hidden.dtype)[:, :, None]
-        mean = tf.reduce_sum(hidden * weights, 1) / tf.maximum(tf.reduce_sum(weights, 1), 1e-9)
-        return tf.math.l2_normalize(mean, axis=1)
+        return mean_pool(hidden, mask)
 
     @tf.function(reduce_retracing=True)
     def step(ids: Any, mask: Any, targets: Any) -> Any:
@@ -103,23 +102,21 @@ def probe(examples: Sequence[Example], folds: int, chosen: Sequence[int], epochs
     """For each chosen fold: the intent model's accuracy on the held-out families, frozen vs tuned encoder."""
     from sklearn.model_selection import GroupKFold
 
+    from bot.evaluation.faq import predict_held
     from bot.evaluation.quick_crisis import component_config
     from bot.evaluation.quick_faq import COMPONENT
     from bot.understanding.encoder import get_encoder
     from bot.understanding.intent_component import IntentModel
-    from bot.understanding.intent_model import IntentClassifier
-    from bot.understanding.linear import ModelOptions
 
-    neighbours = IntentModel(component_config(name=COMPONENT), None, None).neighbour_options()  # type: ignore[arg-type]
+    intent_model = IntentModel(component_config(name=COMPONENT), None, None)  # type: ignore[arg-type]
+    neighbours, c = intent_model.neighbour_options(), float(intent_model.config["c"])
     texts, labels = [e.text for e in examples], [e.label for e in examples]
     frozen = get_encoder().encode(texts)
     splits = list(GroupKFold(n_splits=folds).split(texts, labels, [e.group for e in examples]))
 
     def accuracy(embeddings: np.ndarray, train: np.ndarray, held: np.ndarray) -> float:
-        model = IntentClassifier(ModelOptions(c=8.0), neighbours).fit(
-            [texts[i] for i in train], embeddings[train], [labels[i] for i in train])
-        rows = model.predict_proba([texts[i] for i in held], embeddings[held])
-        return float(np.mean([model.classes[int(np.argmax(r))] == labels[i] for r, i in zip(rows, held, strict=True)]))
+        got = predict_held(texts, labels, embeddings, train, held, c, neighbours)
+        return float(np.mean([g == labels[i] for g, i in zip(got, held, strict=True)]))
 
     results = []
     for fold in chosen:

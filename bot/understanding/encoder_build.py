@@ -89,6 +89,15 @@ def extract(target: Path) -> None:
                 shutil.copyfileobj(src, dst)
 
 
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    """The upstream pooling: the mean over real (unmasked) tokens, then unit length."""
+    import tensorflow as tf
+
+    weights = tf.cast(mask, hidden.dtype)[:, :, None]
+    pooled = tf.reduce_sum(hidden * weights, axis=1) / tf.maximum(tf.reduce_sum(weights, axis=1), 1e-9)
+    return tf.math.l2_normalize(pooled, axis=1, epsilon=1e-24)
+
+
 def tf_embedder(directory: Path) -> Callable[..., Any]:
     """The upstream pipeline in TensorFlow: BERT, mean pooling over real tokens, L2 norm."""
     import tensorflow as tf
@@ -108,9 +117,7 @@ def tf_embedder(directory: Path) -> Callable[..., Any]:
         hidden = model(
             input_ids=input_ids, attention_mask=attention_mask, token_type_ids=tf.zeros_like(input_ids)
         ).last_hidden_state
-        weights = tf.cast(attention_mask, hidden.dtype)[:, :, None]
-        pooled = tf.reduce_sum(hidden * weights, axis=1) / tf.maximum(tf.reduce_sum(weights, axis=1), 1e-9)
-        return tf.math.l2_normalize(pooled, axis=1, epsilon=1e-24)
+        return mean_pool(hidden, attention_mask)
 
     embed.signature = spec  # type: ignore[attr-defined]
     return embed

@@ -32,9 +32,7 @@ def shedding_for_a_busy_test_machine() -> Any:
     """Servers started here shed only when their loop runs five seconds late, not the default 100 ms.
 
     The suite shares two cores with its own servers and browser; a burst that a
-    test sends on purpose must be answered, not turned into busy replies. At one
-    second, with other work on the machine, the over-long messages read in
-    windows just before got the next test's message a 429. Shedding
+    test sends on purpose must be answered, not turned into busy replies. Shedding
     itself is tested with tight limits (test_adversarial.py) and, at three times
     the measured capacity, by ``make bench``.
     """

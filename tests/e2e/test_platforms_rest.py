@@ -108,9 +108,25 @@ def test_rest_unicode_emoji_and_control_characters_are_answered(platform_server:
         assert status == 200 and isinstance(messages, list), text
 
 
-def test_rest_an_over_long_message_gets_a_friendly_reply(platform_server: int) -> None:
-    status, messages = rest(platform_server, {"sender": "rest-e2e-long", "message": "tell me about therapy. " * 4500})  # ~100 KB
+def test_rest_an_over_long_message_gets_a_friendly_reply_and_holds_up_nobody(platform_server: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    finished: dict[str, float] = {}
+
+    def send(sender: str, text: str) -> tuple[int, Any]:
+        answer = rest(platform_server, {"sender": sender, "message": text})
+        finished[sender] = time.monotonic()
+        return answer
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        long = pool.submit(send, "rest-e2e-long", "tell me about therapy. " * 4500)  # ~100 KB: seconds of crisis reading
+        time.sleep(0.5)  # the long read is under way
+        status, messages = send("rest-e2e-beside-long", "what is cbt?")
+        assert status == 200 and messages
+        status, messages = long.result()
     assert status == 200 and "shorter message" in messages[0]["text"]
+    # The long message is read on a thread of its own: another conversation was answered meanwhile.
+    assert finished["rest-e2e-beside-long"] < finished["rest-e2e-long"]
 
 
 def test_rest_an_over_long_message_with_a_crisis_gets_the_crisis_reply(platform_server: int) -> None:

@@ -10,8 +10,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.understanding.crisis_component import CONTEXT_KEY, CrisisModel
-from bot.understanding.crisis_data import TRAIN_DIR, load
-from bot.understanding.crisis_model import ZONE_RANK, CrisisClassifier, ModelOptions
+from bot.understanding.crisis_model import ZONE_RANK, CrisisClassifier
 from bot.understanding.encoder import get_encoder
 from bot.understanding.memory import context_from_tracker
 
@@ -29,14 +28,6 @@ def product_thresholds() -> tuple[float, float]:
 
 
 HANDOFF_AT, CHECK_IN_AT = product_thresholds()
-
-
-@pytest.fixture(scope="module")
-def classifier() -> CrisisClassifier:
-    """Trained on every fourth training message (fast, and still the real data and encoder)."""
-    examples = load(TRAIN_DIR)[::4]
-    texts = [e.text for e in examples]
-    return CrisisClassifier(ModelOptions(c=4.0)).fit(texts, get_encoder().encode(texts), [e.category for e in examples])
 
 
 def component(

@@ -1,0 +1,100 @@
+"""Over-long messages: the rules on the event loop, the crisis model on a thread of its own, nothing missed."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, List, Optional
+
+from bot.channels.limits import screen, screen_off_loop
+from bot.core import wiring
+from bot.understanding.crisis_component import CrisisModel
+from bot.understanding.crisis_model import CrisisClassifier
+from bot.understanding.long_messages import most_concerning_piece, reader, ruled_piece
+from bot.understanding.windows import pieces
+
+WEEK = "My week was long and work was stressful again, and the commute did not help. "
+# Only the model can find this one: no explicit-statement rule matches it.
+QUIET = "Everyone would be better off without me, I have written the letters and given the dog to my sister."
+EXPLICIT = "Honestly I want to kill myself."
+
+
+class RecordingModel(CrisisModel):
+    """The real crisis model, noting which thread read each long message."""
+
+    threads: List[str]
+
+    def most_concerning(self, texts: List[str]) -> Optional[str]:
+        self.threads.append(threading.current_thread().name)
+        return super().most_concerning(texts)
+
+
+def model(classifier: CrisisClassifier) -> RecordingModel:
+    from tests.unit.test_crisis_component import CHECK_IN_AT, HANDOFF_AT
+
+    found = RecordingModel({"handoff_threshold": HANDOFF_AT, "check_in_threshold": CHECK_IN_AT},
+                           None, None, classifier)  # type: ignore[arg-type]
+    found.threads = []
+    return found
+
+
+def story(signal: str, before: int = 60, after: int = 20) -> str:
+    return WEEK * before + signal + " " + WEEK * after
+
+
+def test_the_rules_read_every_piece_and_take_the_first_they_match() -> None:
+    chunks = pieces(story(EXPLICIT), 2000)
+    assert len(chunks) >= 3
+    found = ruled_piece(chunks)
+    assert found is not None and "kill myself" in found
+    assert ruled_piece(pieces(WEEK * 80, 2000)) is None
+    # Without a loaded model the rules alone still find an explicit statement.
+    assert most_concerning_piece(story(EXPLICIT), 2000, None) == found
+
+
+async def test_a_crisis_only_the_model_finds_is_read_off_the_event_loop(classifier: CrisisClassifier) -> None:
+    reading = model(classifier)
+    with wiring.override("crisis_model", reading):
+        task = asyncio.ensure_future(screen_off_loop(story(QUIET), 2000))
+        # The loop goes on while the model reads: on the loop, the read would finish before the first sleep.
+        turns = 0
+        while not task.done():
+            await asyncio.sleep(0.005)
+            turns += 1
+        text, reply = task.result()
+    assert reply is None and text is not None and "better off without me" in text and len(text) <= 2000
+    assert turns >= 2
+    assert reading.threads and all(name.startswith("long-read") for name in reading.threads)
+    assert threading.current_thread().name not in reading.threads
+
+
+async def test_an_explicit_statement_does_not_wait_for_the_long_message_thread(classifier: CrisisClassifier) -> None:
+    closed = ThreadPoolExecutor(max_workers=1)
+    closed.shutdown()  # any use of the thread would now raise
+    reading = model(classifier)
+    with wiring.override("crisis_model", reading), wiring.override("long_message_reader", closed):
+        text, reply = await screen_off_loop(story(EXPLICIT), 2000)
+    assert reply is None and text is not None and "kill myself" in text
+    assert reading.threads == []
+
+
+async def test_a_long_message_with_no_crisis_gets_the_shorter_message_reply(classifier: CrisisClassifier) -> None:
+    with wiring.override("crisis_model", model(classifier)):
+        text, reply = await screen_off_loop("Tell me about therapy please. " * 200, 2000)
+        short = await screen_off_loop("what is cbt?", 2000)
+    assert text is None and reply is not None and "2,000 characters" in reply
+    assert short == ("what is cbt?", None)
+
+
+def test_the_thread_and_the_calling_thread_give_the_same_answer(classifier: CrisisClassifier) -> None:
+    reading = model(classifier)
+    with wiring.override("crisis_model", reading):
+        in_place = screen(story(QUIET), 2000)
+        threaded = asyncio.run(screen_off_loop(story(QUIET), 2000))
+    assert in_place == threaded
+
+
+def test_one_thread_per_process_reads_long_messages() -> None:
+    first: Any = reader()
+    assert first is reader() and first._max_workers == 1
