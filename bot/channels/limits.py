@@ -15,13 +15,12 @@ shorter message" reply.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
 
 from bot.core import wiring
-from bot.understanding.long_messages import modelled_piece, most_concerning_piece, reader, ruled_piece
+from bot.understanding.long_messages import most_concerning_piece, reader, ruled_piece
 from bot.understanding.windows import MAX_SCAN_CHARS, pieces
 
 __all__ = ["MAX_SCAN_CHARS", "pieces", "screen", "screen_off_loop", "limited", "too_long_reply"]
@@ -49,15 +48,15 @@ async def screen_off_loop(text: str, limit: int) -> tuple[Optional[str], Optiona
 
     An explicit statement is found at once, without waiting behind other
     long reads; what only the model can find waits its turn on that thread
-    while the loop goes on answering everyone else.
+    (or, behind a burst of pastes, is read by the n-gram screen) while the
+    loop goes on answering everyone else.
     """
     if len(text) <= limit:
         return text, None
     chunks = pieces(text, limit)
     found = ruled_piece(chunks)
     if found is None:
-        found = await asyncio.get_running_loop().run_in_executor(
-            reader(), modelled_piece, chunks, wiring.peek("crisis_model"))
+        found = await reader().read(chunks, wiring.peek("crisis_model"))
     return (found, None) if found is not None else (None, too_long_reply(limit))
 
 

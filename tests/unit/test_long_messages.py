@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, List, Optional
+from typing import List, Optional
+
+import pytest
 
 from bot.channels.limits import screen, screen_off_loop
 from bot.core import wiring
 from bot.understanding.crisis_component import CrisisModel
-from bot.understanding.crisis_model import CrisisClassifier
-from bot.understanding.long_messages import most_concerning_piece, reader, ruled_piece
+from bot.understanding.crisis_data import TRAIN_DIR, load
+from bot.understanding.crisis_model import CrisisClassifier, CrisisScreen, ModelOptions
+from bot.understanding.long_messages import MAX_WAITING, LongReader, most_concerning_piece, reader, ruled_piece
 from bot.understanding.windows import pieces
 
 WEEK = "My week was long and work was stressful again, and the commute did not help. "
@@ -69,11 +71,16 @@ async def test_a_crisis_only_the_model_finds_is_read_off_the_event_loop(classifi
     assert threading.current_thread().name not in reading.threads
 
 
+def closed_reader(max_waiting: int = MAX_WAITING) -> LongReader:
+    """A reader whose thread is gone: any long read handed to it raises."""
+    found = LongReader(max_waiting)
+    found.executor.shutdown()
+    return found
+
+
 async def test_an_explicit_statement_does_not_wait_for_the_long_message_thread(classifier: CrisisClassifier) -> None:
-    closed = ThreadPoolExecutor(max_workers=1)
-    closed.shutdown()  # any use of the thread would now raise
     reading = model(classifier)
-    with wiring.override("crisis_model", reading), wiring.override("long_message_reader", closed):
+    with wiring.override("crisis_model", reading), wiring.override("long_message_reader", closed_reader()):
         text, reply = await screen_off_loop(story(EXPLICIT), 2000)
     assert reply is None and text is not None and "kill myself" in text
     assert reading.threads == []
@@ -96,5 +103,33 @@ def test_the_thread_and_the_calling_thread_give_the_same_answer(classifier: Cris
 
 
 def test_one_thread_per_process_reads_long_messages() -> None:
-    first: Any = reader()
-    assert first is reader() and first._max_workers == 1
+    first = reader()
+    assert first is reader() and first.executor._max_workers == 1  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def ngram_screen() -> CrisisScreen:
+    """The n-gram screen fitted on every third training message (no sentence encoder)."""
+    examples = load(TRAIN_DIR)[::3]
+    return CrisisScreen(ModelOptions(c=8.0, embedding=False)).fit([e.text for e in examples], None,
+                                                                 [e.category for e in examples])
+
+
+async def test_behind_a_burst_of_pastes_the_screen_reads_the_next_alone(ngram_screen: CrisisScreen) -> None:
+    with_screen = CrisisModel({"screen_threshold": 0.3}, None, None, None, ngram_screen)  # type: ignore[arg-type]
+    busy = closed_reader(max_waiting=0)  # as if the thread had a queue already: the thread is not asked
+    burden = "I am just a burden to everyone and I have decided tonight is the night I end it all."
+    with wiring.override("crisis_model", with_screen), wiring.override("long_message_reader", busy):
+        text, reply = await screen_off_loop(story(burden), 2000)
+        assert reply is None and text is not None and "burden" in text
+        text, reply = await screen_off_loop("Tell me about therapy please. " * 200, 2000)
+        assert text is None and reply is not None and "shorter message" in reply
+    assert busy.waiting == 0
+
+
+async def test_the_waiting_count_comes_back_down_after_each_read(classifier: CrisisClassifier) -> None:
+    counting = LongReader()
+    with wiring.override("crisis_model", model(classifier)), wiring.override("long_message_reader", counting):
+        results = await asyncio.gather(*(screen_off_loop(story(QUIET, before=30, after=5), 2000) for _ in range(3)))
+    assert all(reply is None and text is not None and "better off" in text for text, reply in results)
+    assert counting.waiting == 0
