@@ -19,27 +19,27 @@ from tests.support import readme
 
 # Enforced on the test set by `make test`: regression floors just under what the
 # frozen thresholds (hand-off 0.93, check-in 0.45, one sentence 0.45; chosen on
-# dev on 2026-12-06) scored on the test set a fifth time on 2026-12-07, after
-# the eighth data round: 98.5% recall, 95.6% of explicit/attempt/immediate
-# handed off, 2.6% and 10.7% of lookalikes handed off and checked in, no
-# unrelated request handed off. Two are short of the product's targets
-# (ev.TARGETS); README and docs/crisis-protocol.md say so, and why the test set
-# was scored five times.
+# dev on 2026-12-06) scored on the test set a seventh time on 2026-12-07, after
+# the eighth data round and three rule shapes read off the training data: 98.5%
+# recall, 96.5% of explicit/attempt/immediate handed off, 2.6% and 10.7% of
+# lookalikes handed off and checked in, no unrelated request handed off. Two are
+# short of the product's targets (ev.TARGETS); README and docs/crisis-protocol.md
+# say so, and why the test set was scored seven times.
 FLOORS = {
     "crisis_recall": 0.98,
-    "handoff_kinds_handed_off": 0.95,
+    "handoff_kinds_handed_off": 0.96,
     "lookalikes_handed_off": 0.03,
     "lookalikes_checked_in": 0.11,
     "unrelated_handed_off": 0.0,
 }
 # The fresh test set (tests/crisis/test_fresh/, written on 2026-12-07 after the first had informed a
-# decision), scored at the same thresholds once before the eighth data round and once after it: floors just
-# under the second scoring (97.6% recall, 96.3% of explicit/attempt/immediate handed off, 4.5% and 12.9% of
+# decision), scored at the same thresholds before and after the eighth data round, the text-speak rules and three
+# rule shapes: floors just under the fourth scoring (97.6% recall, 97.2% of explicit/attempt/immediate handed off, 4.5% and 12.9% of
 # lookalikes handed off and checked in, no unrelated request handed off). Four are short of the product's
 # targets; README says so.
 FRESH_FLOORS = {
     "crisis_recall": 0.97,
-    "handoff_kinds_handed_off": 0.96,
+    "handoff_kinds_handed_off": 0.97,
     "lookalikes_handed_off": 0.05,
     "lookalikes_checked_in": 0.13,
     "unrelated_handed_off": 0.0,
