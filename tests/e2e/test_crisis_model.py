@@ -19,12 +19,12 @@ from tests.support import readme
 
 # Enforced on the test set by `make test`: regression floors just under what the
 # frozen thresholds (hand-off 0.93, check-in 0.45, one sentence 0.45; chosen on
-# dev on 2026-12-06) scored on the test set a seventh time on 2026-12-07, after
-# the eighth data round and three rule shapes read off the training data: 98.5%
+# dev on 2026-12-06) scored on the test set an eighth time on 2026-12-07, after
+# the eighth data round and rule shapes read off the training data: 98.5%
 # recall, 96.5% of explicit/attempt/immediate handed off, 2.6% and 10.7% of
 # lookalikes handed off and checked in, no unrelated request handed off. Two are
 # short of the product's targets (ev.TARGETS); README and docs/crisis-protocol.md
-# say so, and why the test set was scored seven times.
+# say so, and why the test set was scored eight times.
 FLOORS = {
     "crisis_recall": 0.98,
     "handoff_kinds_handed_off": 0.96,
