@@ -20,10 +20,10 @@ from typing import Any, Awaitable, Callable, Optional
 from rasa.core.channels.channel import UserMessage
 
 from bot.core import wiring
-from bot.understanding.long_messages import most_concerning_piece, reader, ruled_piece
+from bot.understanding.long_messages import reader, ruled_piece
 from bot.understanding.windows import MAX_SCAN_CHARS, pieces
 
-__all__ = ["MAX_SCAN_CHARS", "pieces", "screen", "screen_off_loop", "limited", "too_long_reply"]
+__all__ = ["MAX_SCAN_CHARS", "pieces", "screen_off_loop", "limited", "too_long_reply"]
 
 
 def too_long_reply(limit: int) -> str:
@@ -35,16 +35,9 @@ def too_long_reply(limit: int) -> str:
     )
 
 
-def screen(text: str, limit: int) -> tuple[Optional[str], Optional[str]]:
-    """``(text to process, None)`` or ``(None, reply to send instead)``, read in the calling thread."""
-    if len(text) <= limit:
-        return text, None
-    found = most_concerning_piece(text, limit, wiring.peek("crisis_model"))
-    return (found, None) if found is not None else (None, too_long_reply(limit))
-
-
 async def screen_off_loop(text: str, limit: int) -> tuple[Optional[str], Optional[str]]:
-    """``screen`` for a channel: the rules on the event loop, the crisis model on the long-message thread.
+    """``(text to process, None)`` or ``(None, reply to send instead)``: the rules on the event loop, the crisis
+    model on the long-message thread.
 
     An explicit statement is found at once, without waiting behind other
     long reads; what only the model can find waits its turn on that thread

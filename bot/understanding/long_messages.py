@@ -26,7 +26,6 @@ from typing import Any, List, Optional
 
 from bot.core import wiring
 from bot.understanding.crisis_rules import get_rules
-from bot.understanding.windows import pieces
 
 # Long reads waiting for the thread (the one being read included) before the next is read by the screen alone.
 MAX_WAITING = 4
@@ -78,9 +77,3 @@ def screened_piece(chunks: List[str], model: Optional[Any]) -> Optional[str]:
         return None
     risk, piece = max((model.screen_risk(chunk) or 0.0, chunk) for chunk in chunks)
     return piece if risk >= float(model.config["screen_threshold"]) else None
-
-
-def most_concerning_piece(text: str, limit: int, model: Optional[Any]) -> Optional[str]:
-    """The piece of an over-long ``text`` to process in its place, if one raises concern (in the calling thread)."""
-    chunks = pieces(text, limit)
-    return ruled_piece(chunks) or modelled_piece(chunks, model)

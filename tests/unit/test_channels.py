@@ -254,19 +254,19 @@ def test_the_tenant_comes_only_from_a_verified_token(tenant_secret: str) -> None
 
 # --- over-long messages (bot/channels/limits.py) ---------------------------------------
 
-def test_a_long_message_gets_a_friendly_reply_instead_of_processing() -> None:
-    from bot.channels.limits import screen
+async def test_a_long_message_gets_a_friendly_reply_instead_of_processing() -> None:
+    from bot.channels.limits import screen_off_loop
 
-    text, reply = screen("Tell me about therapy please. " * 200, 2000)
+    text, reply = await screen_off_loop("Tell me about therapy please. " * 200, 2000)
     assert text is None and "2,000 characters" in reply and "Need help now?" in reply
-    assert screen("what is cbt?", 2000) == ("what is cbt?", None)
+    assert await screen_off_loop("what is cbt?", 2000) == ("what is cbt?", None)
 
 
-def test_a_long_message_with_a_crisis_in_it_is_processed_as_that_crisis() -> None:
-    from bot.channels.limits import screen
+async def test_a_long_message_with_a_crisis_in_it_is_processed_as_that_crisis() -> None:
+    from bot.channels.limits import screen_off_loop
 
     story = "My week was long and work was stressful again. " * 120 + "Honestly I want to kill myself. " + "Anyway. " * 50
-    text, reply = screen(story, 2000)
+    text, reply = await screen_off_loop(story, 2000)
     assert reply is None and "kill myself" in text and len(text) <= 2000
 
 

@@ -274,8 +274,8 @@ def test_without_keep_talking_nothing_is_taken_as_a_share(classifier: CrisisClas
     assert m.get("intent")["name"] == "nlu_fallback"
 
 
-def test_an_over_long_message_is_screened_by_the_loaded_model(classifier: CrisisClassifier) -> None:
-    from bot.channels.limits import screen
+async def test_an_over_long_message_is_screened_by_the_loaded_model(classifier: CrisisClassifier) -> None:
+    from bot.channels.limits import screen_off_loop
     from bot.core import wiring
 
     signal = "Everyone would be better off without me, I have written the letters and given the dog to my sister."
@@ -283,7 +283,7 @@ def test_an_over_long_message_is_screened_by_the_loaded_model(classifier: Crisis
     assert get_rules_hit(signal) is None  # only the model can find this one
     story = "My week was long and work was stressful again. " * 120 + signal + " Anyway. " * 50
     with wiring.override("crisis_model", component(classifier)):
-        text, reply = screen(story, 2000)
+        text, reply = await screen_off_loop(story, 2000)
     assert reply is None and "better off without me" in text and len(text) <= 2000
 
 

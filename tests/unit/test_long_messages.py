@@ -8,12 +8,12 @@ from typing import List, Optional
 
 import pytest
 
-from bot.channels.limits import screen, screen_off_loop
+from bot.channels.limits import screen_off_loop
 from bot.core import wiring
 from bot.understanding.crisis_component import CrisisModel
 from bot.understanding.crisis_data import TRAIN_DIR, load
 from bot.understanding.crisis_model import CrisisClassifier, CrisisScreen, ModelOptions
-from bot.understanding.long_messages import MAX_WAITING, LongReader, most_concerning_piece, reader, ruled_piece
+from bot.understanding.long_messages import MAX_WAITING, LongReader, reader, ruled_piece
 from bot.understanding.windows import pieces
 
 WEEK = "My week was long and work was stressful again, and the commute did not help. "
@@ -45,14 +45,15 @@ def story(signal: str, before: int = 60, after: int = 20) -> str:
     return WEEK * before + signal + " " + WEEK * after
 
 
-def test_the_rules_read_every_piece_and_take_the_first_they_match() -> None:
+async def test_the_rules_read_every_piece_and_take_the_first_they_match() -> None:
     chunks = pieces(story(EXPLICIT), 2000)
     assert len(chunks) >= 3
     found = ruled_piece(chunks)
     assert found is not None and "kill myself" in found
     assert ruled_piece(pieces(WEEK * 80, 2000)) is None
     # Without a loaded model the rules alone still find an explicit statement.
-    assert most_concerning_piece(story(EXPLICIT), 2000, None) == found
+    with wiring.override("crisis_model", None):
+        assert await screen_off_loop(story(EXPLICIT), 2000) == (found, None)
 
 
 async def test_a_crisis_only_the_model_finds_is_read_off_the_event_loop(classifier: CrisisClassifier) -> None:
@@ -92,14 +93,6 @@ async def test_a_long_message_with_no_crisis_gets_the_shorter_message_reply(clas
         short = await screen_off_loop("what is cbt?", 2000)
     assert text is None and reply is not None and "2,000 characters" in reply
     assert short == ("what is cbt?", None)
-
-
-def test_the_thread_and_the_calling_thread_give_the_same_answer(classifier: CrisisClassifier) -> None:
-    reading = model(classifier)
-    with wiring.override("crisis_model", reading):
-        in_place = screen(story(QUIET), 2000)
-        threaded = asyncio.run(screen_off_loop(story(QUIET), 2000))
-    assert in_place == threaded
 
 
 def test_one_thread_per_process_reads_long_messages() -> None:
