@@ -34,12 +34,10 @@ from bot.understanding.crisis_data import (
     LOOKALIKE_KINDS,
     ROOT,
     TEST_DIR,
-    TRAIN_DIR,
     Example,
-    from_nlu_examples,
     load,
     read_file,
-    read_nlu_files,
+    training_examples,
 )
 from bot.understanding.crisis_model import CHECK_IN, HANDOFF, NEVER, NO_CRISIS, ZONE_RANK, Thresholds
 
@@ -286,7 +284,7 @@ def distances(sets: Dict[str, List[Example]]) -> Dict[str, Dict[str, float]]:
         return [_Side(e.text, "crisis" if e.is_crisis else "not") for e in examples]
 
     cache = EmbeddingCache()
-    train = sides(load(TRAIN_DIR) + from_nlu_examples(read_nlu_files()))
+    train = sides(training_examples())
     train_vectors = cache.encode(get_encoder(), [e.text for e in train])
     print("\nhow far each set sits from the training data (same label: the nearest training line is on the same side, crisis or not):")
     out = {}

@@ -55,7 +55,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write every verdict here")
     args = parser.parse_args(argv)
-    examples = crisis_data.load(crisis_data.TRAIN_DIR) + crisis_data.from_nlu_examples(crisis_data.read_nlu_files())
+    examples = crisis_data.training_examples()
     rows = cross_validated(examples, args.folds)
     print(f"{len(rows)} explicit, attempt and danger training lines, {args.folds} folds by family")
     for (kind, zone), n in sorted(Counter((r["kind"], r["zone"]) for r in rows).items()):

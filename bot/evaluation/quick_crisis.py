@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, Sequence
 
 import numpy as np
 import yaml
@@ -81,8 +81,7 @@ def fit(config: Dict[str, Any] | None = None) -> QuickAgent:
     from bot.understanding.encoder import get_encoder
 
     component = CrisisModel(config if config is not None else component_config(), None, None)  # type: ignore[arg-type]
-    examples: List[crisis_data.Example] = crisis_data.load(crisis_data.TRAIN_DIR)
-    examples += crisis_data.from_nlu_examples(crisis_data.read_nlu_files())
+    examples = crisis_data.training_examples()
     texts = [e.text for e in examples]
     component.fit(texts, EmbeddingCache().encode(get_encoder(), texts), [e.category for e in examples])
     print(f"fitted on {len(examples)} lines ({sum(e.is_crisis for e in examples)} crisis)")

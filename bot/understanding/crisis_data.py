@@ -126,6 +126,11 @@ def read_nlu_files(directory: Path = ROOT / "data" / "nlu") -> List[tuple[str, s
     return out
 
 
+def training_examples() -> List[Example]:
+    """What the crisis model learns from outside ``rasa train``: its own families and every Rasa NLU line as everyday traffic."""
+    return load(TRAIN_DIR) + from_nlu_examples(read_nlu_files())
+
+
 def families(examples: Iterable[Example]) -> dict[str, List[Example]]:
     grouped: dict[str, List[Example]] = defaultdict(list)
     for e in examples:

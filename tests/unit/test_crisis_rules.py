@@ -79,7 +79,7 @@ MIN_HANDOFF_KIND_HITS = 0.3
 @pytest.fixture(scope="module")
 def training_lines() -> tuple[list[crisis_data.Example], list[crisis_data.Example]]:
     """(non-crisis lines, explicit/attempt/danger lines) of the crisis model's data and data/nlu, read once."""
-    examples = crisis_data.load(crisis_data.TRAIN_DIR) + crisis_data.from_nlu_examples(crisis_data.read_nlu_files())
+    examples = crisis_data.training_examples()
     return [e for e in examples if not e.is_crisis], [e for e in examples if e.kind in crisis_data.HANDOFF_KINDS]
 
 
