@@ -1,6 +1,6 @@
 """Which explicit statements, attempts and dangers the crisis model only checks in on, by cross-validation.
 
-The rules (``data/crisis/rules.yml``) are for shapes unmistakable enough to
+The rules (``data/crisis/rules/``) are for shapes unmistakable enough to
 hand off whatever the model says. This shows where they would help without
 reading any evaluation set: the crisis model's training lines in K folds by
 family, each fold's explicit statements, attempts and dangers read by a model

@@ -1,9 +1,14 @@
-"""Explicit crisis statements as data (``data/crisis/rules.yml``), and the message's language.
+"""Explicit crisis statements as data (``data/crisis/rules/``), and the message's language.
 
 The rules only raise: an explicit statement ("i want to kill myself", "me
 tomé todas las pastillas") is handed off whatever the model's probability.
 A rule that stays silent rules nothing out. Each rule carries the examples it
 must match and must not, which the unit tests check.
+
+The files are read in name order and the first rule that fires names the
+category, so ``en_attempt_danger.yml`` comes before ``en_suicide.yml``: a
+message that tells of pills just taken and of wanting to die is an attempt,
+and its reply leads with the emergency number.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import yaml
 
 from bot.core import wiring
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "data" / "crisis" / "rules.yml"
+RULES_DIR = Path(__file__).resolve().parents[2] / "data" / "crisis" / "rules"
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[\wáéíóúñü']+")
 
@@ -58,8 +63,8 @@ class CrisisRules:
     english: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def load(cls, path: Path = RULES_FILE) -> CrisisRules:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    def load(cls, directory: Path = RULES_DIR) -> CrisisRules:
+        docs = [yaml.safe_load(p.read_text(encoding="utf-8")) or {} for p in sorted(directory.glob("*.yml"))]
         rules = [
             Rule(
                 id=r["id"],
@@ -70,9 +75,13 @@ class CrisisRules:
                 examples=tuple(r.get("examples") or ()),
                 non_examples=tuple(r.get("non_examples") or ()),
             )
-            for r in doc["statements"]
+            for doc in docs
+            for r in doc.get("statements") or ()
         ]
-        lang = doc.get("language") or {}
+        languages = [doc["language"] for doc in docs if doc.get("language")]
+        if len(languages) != 1:
+            raise ValueError(f"{directory}: exactly one file must set `language`, found {len(languages)}")
+        lang = languages[0]
         return cls(
             rules,
             int(lang.get("min_words", 2)),

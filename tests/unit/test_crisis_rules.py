@@ -1,8 +1,9 @@
-"""The explicit-statement rules (data/crisis/rules.yml): every rule proven by its own examples."""
+"""The explicit-statement rules (data/crisis/rules/): every rule proven by its own examples."""
 
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from bot.understanding import crisis_data
 from bot.understanding.crisis_data import CATEGORIES
@@ -98,3 +99,24 @@ def test_rules_catch_a_share_of_explicit_statements_attempts_and_dangers(trainin
     urgent = {"attempt", "immediate_danger"}
     wrong = [e.text[:80] for e, hit in caught if e.kind in urgent and hit.category in urgent and hit.category != e.category]
     assert not wrong, wrong
+
+
+def test_the_rules_are_read_from_every_file_in_name_order(tmp_path) -> None:
+    """The first rule that fires names the category, so the order of the files is part of the behaviour."""
+    rule = {"pattern": "\\bpills\\b", "examples": ["x"], "non_examples": ["y"]}
+    (tmp_path / "a.yml").write_text(yaml.safe_dump({"statements": [{**rule, "id": "a", "category": "attempt"}]}))
+    (tmp_path / "b.yml").write_text(yaml.safe_dump({"statements": [{**rule, "id": "b", "category": "suicide"}]}))
+    (tmp_path / "language.yml").write_text(yaml.safe_dump({"language": {"min_words": 2, "spanish": "que", "english": "the"}}))
+    hit = CrisisRules.load(tmp_path).match("took all the pills")
+    assert hit is not None and (hit.rule, hit.category) == ("a", "attempt")
+
+
+def test_a_rules_folder_without_exactly_one_language_section_is_refused(tmp_path) -> None:
+    (tmp_path / "a.yml").write_text(yaml.safe_dump({"statements": []}))
+    with pytest.raises(ValueError, match="language"):
+        CrisisRules.load(tmp_path)
+
+
+def test_pills_taken_and_a_wish_to_die_read_as_an_attempt() -> None:
+    hit = RULES.match("i want to die, i just swallowed a whole bottle of tablets")
+    assert hit is not None and hit.category == "attempt"
