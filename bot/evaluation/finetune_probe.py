@@ -148,15 +148,9 @@ class TunedEncoder:
 def swapped(encoder: Any, cache_dir: Path) -> Iterator[Any]:
     """``encoder`` as the process's encoder, its vectors cached in ``cache_dir`` (never mixed with the frozen ones)."""
     from bot.core import wiring
-    from bot.evaluation import quick_crisis
 
-    previous = quick_crisis.CACHE
-    quick_crisis.CACHE = cache_dir / "embeddings.npz"
-    try:
-        with wiring.override("encoder", encoder):
-            yield encoder
-    finally:
-        quick_crisis.CACHE = previous
+    with wiring.override("encoder", encoder), wiring.override("embedding_cache", cache_dir / "embeddings.npz"):
+        yield encoder
 
 
 def dev_reading(epochs: float, lr: float) -> int:

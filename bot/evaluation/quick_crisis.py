@@ -22,6 +22,7 @@ from typing import Any, Dict, Sequence
 import numpy as np
 import yaml
 
+from bot.core import wiring
 from bot.understanding import crisis_data
 
 CACHE = crisis_data.ROOT / "var" / "cache" / "embeddings.npz"
@@ -39,8 +40,9 @@ class EmbeddingCache:
     """Sentence vectors by text hash, on disk between runs (the texts themselves are not stored)."""
 
     def __init__(self, path: Path | None = None) -> None:
-        # CACHE is read when the cache opens, so a run with another encoder can point it elsewhere.
-        self.path = path if path is not None else CACHE
+        # The path comes from the wiring when the cache opens, so a run with another encoder
+        # (bot.evaluation.finetune_probe) can keep its vectors apart from the frozen encoder's.
+        self.path = path if path is not None else wiring.get("embedding_cache", lambda: CACHE)
         self.vectors: Dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as stored:
