@@ -204,7 +204,10 @@ test-stories: setup ## Rasa test stories, failing on any prediction error
 	@mkdir -p results && TRACKER_STORE_DB=$(CURDIR)/results/stories-tracker.db $(RASA) test core --stories tests/stories --model models --endpoints endpoints.yml --fail-on-prediction-errors --out results/stories --quiet
 
 .PHONY: test
-test: lint typecheck validate setup test-unit test-e2e test-stories ## every test, in order: lint, type check, validate, train if changed, unit, e2e, stories
+# Training and the unit tests (which need no trained model) each keep one core busy, so they run side by side.
+test: lint typecheck validate ## every test: lint, type check, validate, then training (if changed) beside the unit tests, then e2e, stories
+	@$(MAKE) --no-print-directory -j2 --output-sync=line setup test-unit
+	@$(MAKE) --no-print-directory test-e2e test-stories
 	@echo; echo "==> all tests passed"
 
 .PHONY: eval
