@@ -24,7 +24,7 @@ from tests.support import readme
 # recall, 96.5% of explicit/attempt/immediate handed off, 2.6% and 10.7% of
 # lookalikes handed off and checked in, no unrelated request handed off. Two are
 # short of the product's targets (ev.TARGETS); README and docs/crisis-protocol.md
-# say so, and why the test set was scored eight times.
+# say so, and why the test set was scored nine times.
 FLOORS = {
     "crisis_recall": 0.98,
     "handoff_kinds_handed_off": 0.96,
