@@ -19,8 +19,8 @@ from tests.support import readme
 
 # Enforced on the test set by `make test`: regression floors just under what the
 # frozen thresholds (hand-off 0.93, check-in 0.45, one sentence 0.45; chosen on
-# dev on 2026-12-06) scored on the test set an eighth time on 2026-12-07, after
-# the eighth data round and rule shapes read off the training data: 98.5%
+# dev on 2026-12-06) scored on the test set an eighth and a ninth time on 2026-12-07,
+# after the eighth data round and rule shapes read off the training data: 98.5%
 # recall, 96.5% of explicit/attempt/immediate handed off, 2.6% and 10.7% of
 # lookalikes handed off and checked in, no unrelated request handed off. Two are
 # short of the product's targets (ev.TARGETS); README and docs/crisis-protocol.md
@@ -34,7 +34,7 @@ FLOORS = {
 }
 # The fresh test set (tests/crisis/test_fresh/, written on 2026-12-07 after the first had informed a
 # decision), scored at the same thresholds before and after the eighth data round, the text-speak rules and three
-# rule shapes: floors just under the fourth scoring (97.6% recall, 97.2% of explicit/attempt/immediate handed off, 4.5% and 12.9% of
+# rule shapes: floors just under the fourth to sixth scorings (97.6% recall, 97.2% of explicit/attempt/immediate handed off, 4.5% and 12.9% of
 # lookalikes handed off and checked in, no unrelated request handed off). Four are short of the product's
 # targets; README says so.
 FRESH_FLOORS = {
