@@ -7,7 +7,15 @@ from pathlib import Path
 import numpy as np
 
 from bot.evaluation import quick_crisis
-from bot.evaluation.finetune_probe import TunedEncoder, fine_tune, probe, swapped
+from bot.evaluation.finetune_probe import (
+    TunedEncoder,
+    batches_by_length,
+    cross_fitted,
+    epoch_batches,
+    fine_tune,
+    probe,
+    swapped,
+)
 from bot.understanding import faq_data
 from bot.understanding.encoder import get_encoder
 
@@ -58,3 +66,57 @@ def test_a_swapped_encoder_serves_the_process_and_caches_apart(tmp_path: Path) -
         assert (tmp_path / "embeddings.npz").exists()
     assert get_encoder() is frozen
     assert quick_crisis.EmbeddingCache().path != tmp_path / "embeddings.npz"
+
+
+def test_batches_by_length_cover_every_line_once_with_alike_lengths() -> None:
+    rng = np.random.default_rng(0)
+    lengths = list(rng.integers(3, 200, size=101))
+    batches = batches_by_length(lengths, 10, rng)
+    assert sorted(int(i) for b in batches for i in b) == list(range(101))
+    # Sorted before cutting: the batches' length ranges do not overlap beyond ties.
+    spans = sorted((min(lengths[i] for i in b), max(lengths[i] for i in b)) for b in batches)
+    assert all(hi <= next_lo for (_, hi), (next_lo, _) in zip(spans, spans[1:], strict=False))
+    # Shuffled batch order: not simply shortest first.
+    assert [min(lengths[i] for i in b) for b in batches] != [lo for lo, _ in spans]
+
+
+def test_epoch_batches_never_mix_tasks() -> None:
+    tasks = np.array([0] * 25 + [1] * 40)
+    for lengths in (None, list(range(65))):
+        batches = epoch_batches(tasks, lengths, 8, np.random.default_rng(1))
+        assert sorted(int(i) for b in batches for i in b) == list(range(65))
+        assert all(len(set(tasks[b])) == 1 for b in batches)
+        assert {int(tasks[b[0]]) for b in batches} == {0, 1}
+
+
+def test_tuning_the_top_layers_by_length_with_two_heads_still_separates_the_labels() -> None:
+    examples = _two_topics(16)
+    texts, labels = [e.text for e in examples], [e.label for e in examples]
+    # A second task whose labels cut across the first: each head learns its own classes.
+    tasks = ["faq"] * len(texts) + ["other"] * 8
+    other = ["yes"] * 4 + ["no"] * 4
+    encode = fine_tune(texts + texts[:8], labels + other, epochs=4, lr=1e-4, log=lambda _: None,
+                       train_layers=2, by_length=True, tasks=tasks)
+    tuned, frozen = encode(texts), get_encoder().encode(texts)
+    assert np.allclose(np.linalg.norm(tuned, axis=1), 1.0, atol=1e-4)
+    assert _separation(tuned, labels) > _separation(frozen, labels) + 0.02
+
+
+def test_cross_fitting_gives_every_line_a_vector_from_an_encoder_that_did_not_see_it() -> None:
+    examples = _two_topics(12)
+    texts, labels = [e.text for e in examples], [e.label for e in examples]
+    # Two groups per label: each fold holds out one of each, and its encoder is tuned on the other two.
+    groups = [f"{e.label}:{i % 2}" for i, e in enumerate(examples)]
+    known = cross_fitted(texts, labels, ["faq"] * len(texts), groups, 2, epochs=1, lr=1e-4)
+    assert set(known) == set(texts)
+    vectors = np.stack([known[t] for t in texts])
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert not np.allclose(vectors, get_encoder().encode(texts), atol=1e-3)
+
+
+def test_a_tuned_encoder_answers_known_lines_from_its_table() -> None:
+    encoder = TunedEncoder(lambda texts: np.zeros((len(texts), 384), dtype=np.float32),
+                           {"seen": np.ones(384, dtype=np.float32)})
+    vectors = encoder.encode(["new", "seen", "other"])
+    assert vectors[1].sum() == 384 and vectors[0].sum() == 0 and vectors[2].sum() == 0
+    assert encoder.encode([]).shape == (0, 384)
