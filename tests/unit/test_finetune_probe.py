@@ -10,7 +10,6 @@ from bot.evaluation import quick_crisis
 from bot.evaluation.finetune_probe import (
     TunedEncoder,
     batches_by_length,
-    cross_fitted,
     epoch_batches,
     fine_tune,
     probe,
@@ -101,22 +100,3 @@ def test_tuning_the_top_layers_by_length_with_two_heads_still_separates_the_labe
     assert np.allclose(np.linalg.norm(tuned, axis=1), 1.0, atol=1e-4)
     assert _separation(tuned, labels) > _separation(frozen, labels) + 0.02
 
-
-def test_cross_fitting_gives_every_line_a_vector_from_an_encoder_that_did_not_see_it() -> None:
-    examples = _two_topics(12)
-    texts, labels = [e.text for e in examples], [e.label for e in examples]
-    # Two groups per label: each fold holds out one of each, and its encoder is tuned on the other two.
-    groups = [f"{e.label}:{i % 2}" for i, e in enumerate(examples)]
-    known = cross_fitted(texts, labels, ["faq"] * len(texts), groups, 2, epochs=1, lr=1e-4)
-    assert set(known) == set(texts)
-    vectors = np.stack([known[t] for t in texts])
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
-    assert not np.allclose(vectors, get_encoder().encode(texts), atol=1e-3)
-
-
-def test_a_tuned_encoder_answers_known_lines_from_its_table() -> None:
-    encoder = TunedEncoder(lambda texts: np.zeros((len(texts), 384), dtype=np.float32),
-                           {"seen": np.ones(384, dtype=np.float32)})
-    vectors = encoder.encode(["new", "seen", "other"])
-    assert vectors[1].sum() == 384 and vectors[0].sum() == 0 and vectors[2].sum() == 0
-    assert encoder.encode([]).shape == (0, 384)
