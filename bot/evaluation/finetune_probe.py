@@ -70,13 +70,18 @@ def epoch_batches(tasks: np.ndarray, lengths: Optional[Sequence[int]], batch: in
     out: List[np.ndarray] = []
     for task in np.unique(tasks):
         members = np.flatnonzero(tasks == task)
-        if lengths is not None:
-            out += [members[b] for b in batches_by_length([lengths[i] for i in members], batch, rng)]
-        else:
-            shuffled = rng.permutation(members)
-            out += [shuffled[k:k + batch] for k in range(0, len(shuffled), batch)]
+        # Equal lengths leave only the random ties: random order.
+        keys = [lengths[i] for i in members] if lengths is not None else [0] * len(members)
+        out += [members[b] for b in batches_by_length(keys, batch, rng)]
     rng.shuffle(out)  # type: ignore[arg-type]
     return out
+
+
+def beside_crisis_lines(texts: Sequence[str], labels: Sequence[str],
+                        crisis_lines: Sequence[Any]) -> tuple[List[str], List[str], List[str]]:
+    """FAQ lines and the crisis model's own lines as one tuning set: texts, labels and each line's task."""
+    return ([*texts, *(e.text for e in crisis_lines)], [*labels, *(e.category for e in crisis_lines)],
+            ["faq"] * len(texts) + ["crisis"] * len(crisis_lines))
 
 
 def fine_tune(texts: Sequence[str], labels: Sequence[str], epochs: float, lr: float,
@@ -190,12 +195,8 @@ def probe(examples: Sequence[Example], folds: int, chosen: Sequence[int], epochs
         train, held = splits[fold]
         log(f"fold {fold}: {len(train)} training lines, {len(held)} held out")
         started = time.perf_counter()
-        tune_texts, tune_labels = [texts[i] for i in train], [labels[i] for i in train]
-        tune_tasks = ["faq"] * len(tune_texts)
-        for e in crisis_lines:
-            tune_texts.append(e.text)
-            tune_labels.append(e.category)
-            tune_tasks.append("crisis")
+        tune_texts, tune_labels, tune_tasks = beside_crisis_lines(
+            [texts[i] for i in train], [labels[i] for i in train], crisis_lines)
         encode = fine_tune(tune_texts, tune_labels, epochs, lr, log=log, tasks=tune_tasks, **tuning)
         seconds = time.perf_counter() - started
         tuned = encode(texts)
@@ -234,9 +235,7 @@ def dev_reading(epochs: float, lr: float, crisis_lines: Sequence[Any] = (), **tu
     from bot.evaluation import crisis, faq
 
     examples = faq_data.train_examples()
-    texts = [e.text for e in examples] + [e.text for e in crisis_lines]
-    labels = [e.label for e in examples] + [e.category for e in crisis_lines]
-    tasks = ["faq"] * len(examples) + ["crisis"] * len(crisis_lines)
+    texts, labels, tasks = beside_crisis_lines([e.text for e in examples], [e.label for e in examples], crisis_lines)
     started = time.perf_counter()
     encoder = TunedEncoder(fine_tune(texts, labels, epochs, lr, tasks=tasks, **tuning))
     print(f"tuned on {len(texts)} lines in {time.perf_counter() - started:.0f} s")
