@@ -30,7 +30,7 @@ WIDGET_SOURCES := web/build.mjs $(shell find web/src -type f 2>/dev/null)
 CHROMIUM := /usr/bin/chromium
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) $(CRISIS_RESPONSES) $(SPACY_MODEL) \
 	$(ENCODER) $(wildcard bot/understanding/crisis_*.py bot/understanding/intent_*.py) bot/understanding/linear.py \
-	bot/understanding/featurizer.py
+	bot/understanding/featurizer.py bot/understanding/encoder_tuning.py
 
 # Quiet, private defaults for every command: no telemetry, no TensorFlow chatter.
 export RASA_TELEMETRY_ENABLED := false
@@ -122,7 +122,7 @@ db: $(VENV)/.installed ## create the database schema (idempotent)
 	@$(PY) -m bot.storage init
 
 $(MODEL_STAMP): $(TRAIN_INPUTS) | $(VENV)/.installed
-	$(call step,[train] data or config changed: training the model (about 4 minutes on 2 cores))
+	$(call step,[train] data or config changed: training the model (when the training lines changed, tuning the sentence encoder first: about 5 minutes on 2 cores))
 	@# No graph cache: the crisis model reads its own data files, which Rasa's cache keys do not see.
 	@RASA_MAX_CACHE_SIZE=0 $(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name therapy --quiet
 	@touch $@

@@ -277,19 +277,20 @@ class _Side:
 def distances(sets: Dict[str, List[Example]]) -> Dict[str, Dict[str, float]]:
     """How far each set sits from the training data: is the nearest training line on the same side (crisis or not)?"""
     from bot.evaluation.distance import describe, distance
-    from bot.evaluation.quick_crisis import EmbeddingCache
-    from bot.understanding.encoder import get_encoder
+    from bot.evaluation.quick_crisis import EmbeddingCache, frozen_encoder
 
     def sides(examples: List[Example]) -> List[_Side]:
         return [_Side(e.text, "crisis" if e.is_crisis else "not") for e in examples]
 
-    cache = EmbeddingCache()
+    # The frozen encoder's space, not the tuned one's: tuning pulls the training lines' labels apart.
+    encoder = frozen_encoder()
+    cache = EmbeddingCache(encoder=encoder)
     train = sides(training_examples())
-    train_vectors = cache.encode(get_encoder(), [e.text for e in train])
+    train_vectors = cache.encode(encoder, [e.text for e in train])
     print("\nhow far each set sits from the training data (same label: the nearest training line is on the same side, crisis or not):")
     out = {}
     for name, examples in sets.items():
-        out[name] = distance(train, train_vectors, sides(examples), cache.encode(get_encoder(), [e.text for e in examples]))
+        out[name] = distance(train, train_vectors, sides(examples), cache.encode(encoder, [e.text for e in examples]))
         print(describe(name, out[name]))
     return out
 
@@ -304,8 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="fit the crisis model in process from the data (no `rasa train`) and score dev only")
     args = parser.parse_args(argv)
     if args.quick:
-        from bot.evaluation.quick_crisis import fit
+        from bot.evaluation.quick_crisis import fit, use_project_encoder
 
+        print(f"encoder: {use_project_encoder()}")
         agent, args.choose = fit(), True  # a quick fit never scores the test set
     elif not args.model.exists():
         print(f"error: {args.model} is missing: run `make train`", file=sys.stderr)

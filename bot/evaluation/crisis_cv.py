@@ -27,13 +27,14 @@ def cross_validated(examples: Sequence[crisis_data.Example], folds: int) -> List
     """Each explicit/attempt/danger line's verdict from a model fitted on the other folds' families."""
     from sklearn.model_selection import GroupKFold
 
-    from bot.evaluation.quick_crisis import EmbeddingCache, component_config
+    from bot.evaluation.quick_crisis import EmbeddingCache, component_config, frozen_encoder
     from bot.understanding.crisis_component import CrisisModel
     from bot.understanding.crisis_rules import get_rules
-    from bot.understanding.encoder import get_encoder
 
     texts = [e.text for e in examples]
-    embeddings = EmbeddingCache().encode(get_encoder(), texts)
+    # The frozen encoder: the one `rasa train` tunes has seen every fold's lines.
+    encoder = frozen_encoder()
+    embeddings = EmbeddingCache(encoder=encoder).encode(encoder, texts)
     rules = get_rules()
     out: List[Dict[str, Any]] = []
     for train, held in GroupKFold(n_splits=folds).split(texts, groups=[e.family for e in examples]):

@@ -204,10 +204,12 @@ def cross_validate(examples: Sequence[Example], folds: int, c: float,
                    neighbours: Optional[NeighbourOptions] = None) -> Dict[str, Any]:
     from sklearn.model_selection import GroupKFold
 
-    from bot.understanding.encoder import get_encoder
+    from bot.evaluation.quick_crisis import frozen_encoder
 
     texts, labels = [e.text for e in examples], [e.label for e in examples]
-    embeddings = get_encoder().encode(texts)
+    # The frozen encoder: the one `rasa train` tunes has seen every fold's labels
+    # (bot.evaluation.finetune_probe tunes one per fold for the honest figure).
+    embeddings = frozen_encoder().encode(texts)
     predicted: List[str] = [""] * len(examples)
     for train, held in GroupKFold(n_splits=folds).split(texts, labels, [e.group for e in examples]):
         for i, got in zip(held, predict_held(texts, labels, embeddings, train, held, c, neighbours), strict=True):
@@ -293,15 +295,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def distances(splits: Dict[str, Sequence[Example]]) -> Dict[str, Dict[str, float]]:
     """Each split's distance from the training data (``bot.evaluation.distance``), printed and returned."""
     from bot.evaluation.distance import describe, distance
-    from bot.evaluation.quick_crisis import EmbeddingCache
-    from bot.understanding.encoder import get_encoder
+    from bot.evaluation.quick_crisis import EmbeddingCache, frozen_encoder
 
-    cache, train = EmbeddingCache(), faq_data.train_examples()
-    train_vectors = cache.encode(get_encoder(), [e.text for e in train])
+    # The frozen encoder's space, not the tuned one's: tuning pulls the training lines' labels apart.
+    encoder = frozen_encoder()
+    cache, train = EmbeddingCache(encoder=encoder), faq_data.train_examples()
+    train_vectors = cache.encode(encoder, [e.text for e in train])
     print("how far each split sits from the training data (a split far from it, nearest to other labels, is harder):")
     out = {}
     for name, examples in splits.items():
-        out[name] = distance(train, train_vectors, examples, cache.encode(get_encoder(), [e.text for e in examples]))
+        out[name] = distance(train, train_vectors, examples, cache.encode(encoder, [e.text for e in examples]))
         print(describe(name, out[name]))
     return out
 
@@ -326,7 +329,9 @@ def per_label(rows: Sequence[Scored]) -> str:
 def quick(args: argparse.Namespace) -> int:
     """``--quick``: fit in process, score the dev families and the public questions; never the test split."""
     from bot.evaluation import quick_faq
+    from bot.evaluation.quick_crisis import use_project_encoder
 
+    print(f"encoder: {use_project_encoder()}")
     model = quick_faq.fit(with_crisis=args.crisis)
     print(model.note)
 

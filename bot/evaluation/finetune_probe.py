@@ -1,31 +1,27 @@
-"""Would fine-tuning the sentence encoder on the FAQ labels help? A probe, not part of the bot.
+"""Fine-tuning the sentence encoder, measured by family: cross-validation and the dev loops.
 
-The intent model reads a frozen encoder: every family the training data lacks
-is placed by a general-purpose embedding, and cross-validation by family
-(``make eval``) has stayed near 83% through data rounds and changes to the
-linear model. This probe measures the next lever without changing the bot:
-for each fold of the same 3-fold split by family, it scores the intent model
-on the frozen embeddings, then fine-tunes the encoder (TensorFlow, the
-upstream weights, mean pooling and L2 norm as in ``encoder_build``) with a
-softmax head over the training folds' labels, and scores the same intent
-model on the tuned embeddings of the same lines. The held-out fold never
-reaches the fine-tuning.
+The bot tunes its encoder at training time (``bot.understanding.encoder_tuning``,
+config.yml), on every training line. Cross-validation by family (``make eval``)
+keeps the frozen encoder, because the tuned one has seen every fold's labels;
+this probe gives the honest figure: for each fold of the same 3-fold split by
+family, it scores the intent model on the frozen embeddings, then tunes the
+encoder on the training folds' lines only (the same ``fine_tune`` the bot
+runs) and scores the same intent model on the tuned embeddings of the same
+lines. The held-out fold never reaches the tuning.
 
-    python -m bot.evaluation.finetune_probe --fold 0 --epochs 3 --lr 1e-4
+    python -m bot.evaluation.finetune_probe --fold 0 --epochs 3 --by-length --with-crisis --train-layers 2
 
 ``--dev`` tunes on every training line instead, swaps the tuned encoder in
 for the process, and runs the quick dev loops of both models with it
 (``make eval-faq ARGS=--quick`` and ``python -m bot.evaluation.crisis --quick``),
 at the thresholds in config.yml; its vectors are cached apart from the frozen ones.
 
-A random batch of 32 is padded to its longest line; ``--by-length`` batches
-lines of similar length (on 2026-12-07's evening machine, 150 steps took 70 s
-in random batches and 32 s by length); ``--with-crisis`` also tunes on the
-crisis model's own training lines, with a head of their own, since the
-encoder is shared by both models; ``--train-layers`` tunes only the top
-layers. Adopting it would change the one encoding every component reads,
-the crisis model's included: its thresholds would have to be chosen again on
-dev and its test sets scored again (README, "Figures").
+``--by-length`` batches lines of similar length (on 2026-12-07's evening
+machine, 150 steps took 70 s in random batches and 32 s by length);
+``--with-crisis`` also tunes on the crisis model's own training lines, with a
+head of their own, since the encoder is shared by both models;
+``--train-layers`` tunes only the top layers, each line's states below them
+computed once.
 """
 
 from __future__ import annotations
@@ -41,40 +37,12 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
 
-from bot.understanding import crisis_data, faq_data
+from bot.understanding import crisis_data, encoder_tuning, faq_data
 from bot.understanding.encoder import DIMENSION
+from bot.understanding.encoder_tuning import TuningOptions, batches_by_length, epoch_batches
 from bot.understanding.faq_data import Example
 
-
-def batches_by_length(lengths: Sequence[int], batch: int, rng: np.random.Generator) -> List[np.ndarray]:
-    """One epoch's batches of lines of similar length, in random order.
-
-    A batch is padded to its longest line, and a few long stories among short
-    questions made most of each step padding; sorting (with random ties)
-    before cutting keeps each batch's lines alike, shuffling the batches keeps
-    the labels mixed over the epoch.
-    """
-    order = np.lexsort((rng.random(len(lengths)), np.asarray(lengths)))
-    cut = [order[k:k + batch] for k in range(0, len(order), batch)]
-    rng.shuffle(cut)  # type: ignore[arg-type]
-    return cut
-
-
-def epoch_batches(tasks: np.ndarray, lengths: Optional[Sequence[int]], batch: int,
-                  rng: np.random.Generator) -> List[np.ndarray]:
-    """One epoch's batches: each batch from one task only (one head per task), all tasks' batches shuffled together.
-
-    With ``lengths``, a task's lines are batched by length (``batches_by_length``);
-    without, in random order.
-    """
-    out: List[np.ndarray] = []
-    for task in np.unique(tasks):
-        members = np.flatnonzero(tasks == task)
-        # Equal lengths leave only the random ties: random order.
-        keys = [lengths[i] for i in members] if lengths is not None else [0] * len(members)
-        out += [members[b] for b in batches_by_length(keys, batch, rng)]
-    rng.shuffle(out)  # type: ignore[arg-type]
-    return out
+__all__ = ["batches_by_length", "epoch_batches", "fine_tune", "probe", "swapped", "TunedEncoder"]
 
 
 def beside_crisis_lines(texts: Sequence[str], labels: Sequence[str],
@@ -88,77 +56,16 @@ def fine_tune(texts: Sequence[str], labels: Sequence[str], epochs: float, lr: fl
               batch: int = 32, seed: int = 0, log: Callable[[str], None] = print,
               train_layers: int = 6, by_length: bool = False,
               tasks: Optional[Sequence[str]] = None) -> Callable[[Sequence[str]], np.ndarray]:
-    """Fine-tune the encoder with a softmax head on ``labels``; return the tuned encoder's ``encode``.
-
-    ``train_layers`` tunes only the top layers (the word embeddings and the
-    lower layers stay frozen, so no gradient flows below them); ``by_length``
-    batches lines of similar length (``batches_by_length``). Both make a step
-    cheaper: what they cost in accuracy is what the probe measures.
-    ``tasks`` names each line's task (the FAQ labels, the crisis categories):
-    each task has a head of its own over its own labels, and the encoder
-    under them is shared, as it is in the bot.
-    """
-    import tensorflow as tf
-    from transformers import TFAutoModel
-    from transformers.utils import logging as hf_logging
-
+    """The tuned encoder's ``encode`` (``encoder_tuning.fine_tune``, the bot's own tuning), kept in TensorFlow."""
     from bot.understanding.encoder import DEFAULT_DIR, make_tokenizer, tokenize
-    from bot.understanding.encoder_build import mean_pool
+    from bot.understanding.encoder_build import embedder
 
-    hf_logging.set_verbosity_error()
-    tf.random.set_seed(seed)
-    names = list(tasks) if tasks is not None else [""] * len(texts)
-    task_names = sorted(set(names))
-    task_of = np.array([task_names.index(n) for n in names])
-    classes = [sorted({label for label, n in zip(labels, names, strict=True) if n == t}) for t in task_names]
-    y = np.array([classes[t].index(label) for label, t in zip(labels, task_of, strict=True)])
+    options = TuningOptions(epochs=epochs, lr=lr, batch=batch, seed=seed, train_layers=train_layers, by_length=by_length)
+    embed = embedder(encoder_tuning.fine_tune(texts, labels, options, tasks=tasks, log=log))
     tokenizer = make_tokenizer(DEFAULT_DIR)
-    bert = TFAutoModel.from_pretrained(str(DEFAULT_DIR))
-    layers = bert.bert.encoder.layer
-    if train_layers < len(layers):
-        bert.bert.embeddings.trainable = False
-        for layer in layers[: len(layers) - train_layers]:
-            layer.trainable = False
-    heads = [tf.keras.layers.Dense(len(c)) for c in classes]
-    optimizer = tf.keras.optimizers.Adam(lr)
-
-    def pooled(ids: Any, mask: Any, training: bool) -> Any:
-        hidden = bert(input_ids=ids, attention_mask=mask, token_type_ids=tf.zeros_like(ids), training=training).last_hidden_state
-        return mean_pool(hidden, mask)
-
-    def make_step(head: Any) -> Any:
-        @tf.function(reduce_retracing=True)
-        def step(ids: Any, mask: Any, targets: Any) -> Any:
-            with tf.GradientTape() as tape:
-                # Unit-length embeddings give small logits; the scale lets the softmax become confident.
-                logits = head(pooled(ids, mask, True)) * 20.0
-                loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits))
-            variables = bert.trainable_variables + head.trainable_variables
-            # One gradient per variable by construction; autograph rewrites zip() and takes no strict=.
-            optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))  # noqa: B905
-            return loss
-        return step
-
-    for head in heads:
-        head.build((None, bert.config.hidden_size))
-    # Every head's variables up front: Keras' optimizer refuses variables it was not built with.
-    optimizer.build(bert.trainable_variables + [v for head in heads for v in head.trainable_variables])
-    steps_of = [make_step(head) for head in heads]
-    rng = np.random.default_rng(seed)
-    lengths = [len(e.ids) for e in tokenizer.encode_batch(list(texts))] if by_length else None
-    epoch = epoch_batches(task_of, lengths, batch, rng)
-    steps = max(1, int(epochs * len(epoch)))
-    started = time.perf_counter()
-    for s in range(steps):
-        if s and s % len(epoch) == 0:
-            epoch = epoch_batches(task_of, lengths, batch, rng)
-        picked = epoch[s % len(epoch)]
-        loss = steps_of[task_of[picked[0]]](*tokenize(tokenizer, [texts[i] for i in picked]), y[picked])
-        if s % 100 == 0 or s == steps - 1:
-            log(f"  step {s + 1}/{steps}: loss {float(loss):.3f}, {time.perf_counter() - started:.0f} s")
 
     def encode(batch_texts: Sequence[str]) -> np.ndarray:
-        out = [pooled(*tokenize(tokenizer, list(batch_texts[k:k + 64])), False).numpy()
+        out = [embed(*tokenize(tokenizer, list(batch_texts[k:k + 64]))).numpy()
                for k in range(0, len(batch_texts), 64)]
         return np.concatenate(out).astype(np.float32)
 

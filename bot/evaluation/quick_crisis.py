@@ -4,8 +4,10 @@
 fits (same data: ``data/crisis/model/`` plus the Rasa NLU examples as everyday
 traffic; same options from config.yml) and reads the dev messages through the
 same ``CrisisModel.assess`` the server uses, in about a minute instead of a
-full training. Embeddings are kept in ``var/cache/`` keyed by a hash of the
-text, so only new lines are encoded on the next run.
+full training, with the encoder ``rasa train`` would store (tuned on today's
+lines, ``use_project_encoder``). Embeddings are kept in ``var/cache/``, one
+file per encoder, keyed by a hash of the text, so only new lines are encoded
+on the next run.
 
 It never scores the test set: figures in README come from the trained
 archive (``make eval-crisis``), and the test set is scored only after the
@@ -24,9 +26,11 @@ import yaml
 
 from bot.core import wiring
 from bot.understanding import crisis_data
+from bot.understanding.encoder import get_encoder
 
-CACHE = crisis_data.ROOT / "var" / "cache" / "embeddings.npz"
+CACHE_DIR = crisis_data.ROOT / "var" / "cache"
 COMPONENT = "bot.understanding.crisis_component.CrisisModel"
+FEATURIZER = "bot.understanding.featurizer.SentenceEncoderFeaturizer"
 
 
 def component_config(config_file: Path = crisis_data.ROOT / "config.yml", name: str = COMPONENT) -> Dict[str, Any]:
@@ -36,13 +40,57 @@ def component_config(config_file: Path = crisis_data.ROOT / "config.yml", name: 
     return {k: v for k, v in entry.items() if k != "name"}
 
 
+def use_project_encoder(config_file: Path = crisis_data.ROOT / "config.yml") -> str:
+    """Make the process's encoder the one ``rasa train`` would store for today's data and config.yml.
+
+    With ``tune`` on, that is the encoder tuned on today's training lines
+    (``encoder_tuning``, cached by their hash: tuned now only when the data
+    changed since the last training), and its vectors are cached apart from
+    the frozen encoder's. For the quick dev loops only: cross-validation keeps
+    the frozen encoder, since the tuned one has seen every fold's labels.
+    """
+    from bot.understanding import encoder_tuning
+    from bot.understanding.encoder import SentenceEncoder
+    from bot.understanding.featurizer import SentenceEncoderFeaturizer
+
+    config = {**SentenceEncoderFeaturizer.get_default_config(), **component_config(config_file, FEATURIZER)}
+    if not config["tune"]:
+        return "frozen"
+    options = SentenceEncoderFeaturizer.tuning_options(config)
+    lines = encoder_tuning.project_lines(crisis_data.ROOT / config["faq_data"], crisis_data.ROOT / config["crisis_data"])
+    directory = encoder_tuning.tuned_encoder_dir(lines, options)
+    wiring.put("encoder", SentenceEncoder(directory))
+    return f"tuned {directory.name}"
+
+
+def cache_file(encoder: Any) -> Path:
+    """Where ``encoder``'s vectors are kept: named by its ONNX export's hash (frozen or tuned)."""
+    manifest = getattr(encoder, "manifest", None) or {}
+    name = str(manifest.get("onnx_sha256", ""))[:16] or f"process-{id(encoder)}"
+    return CACHE_DIR / f"embeddings-{name}.npz"
+
+
+def frozen_encoder() -> Any:
+    """The verified upstream encoder as it is: a reading of distance that no tuning on our labels has bent."""
+    from bot.understanding.encoder import DEFAULT_DIR, SentenceEncoder
+
+    def make() -> Any:
+        current = wiring.peek("encoder")
+        if current is None or getattr(current, "directory", None) == DEFAULT_DIR:
+            return get_encoder()  # the process's encoder is the frozen one: no second session
+        return SentenceEncoder()
+
+    return wiring.get("frozen_encoder", make)
+
+
 class EmbeddingCache:
     """Sentence vectors by text hash, on disk between runs (the texts themselves are not stored)."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        # The path comes from the wiring when the cache opens, so a run with another encoder
-        # (bot.evaluation.finetune_probe) can keep its vectors apart from the frozen encoder's.
-        self.path = path if path is not None else wiring.get("embedding_cache", lambda: CACHE)
+    def __init__(self, path: Path | None = None, encoder: Any = None) -> None:
+        # One file per encoder (the frozen one, each tuned one), named by its export's hash, so
+        # vectors of two encoders never mix; the wiring may name another (bot.evaluation.finetune_probe).
+        override = path if path is not None else wiring.peek("embedding_cache")
+        self.path = override if override is not None else cache_file(encoder or get_encoder())
         self.vectors: Dict[str, np.ndarray] = {}
         if self.path.exists():
             with np.load(self.path) as stored:

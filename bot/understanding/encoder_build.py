@@ -98,15 +98,19 @@ def mean_pool(hidden: Any, mask: Any) -> Any:
     return tf.math.l2_normalize(pooled, axis=1, epsilon=1e-24)
 
 
-def tf_embedder(directory: Path) -> Callable[..., Any]:
-    """The upstream pipeline in TensorFlow: BERT, mean pooling over real tokens, L2 norm."""
-    import tensorflow as tf
+def load_tf_model(directory: Path) -> Any:
+    """The BERT model of ``directory`` in TensorFlow (transformers, no torch)."""
     from transformers import TFAutoModel
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()  # "weights not used: position_ids" is expected for this checkpoint
+    return TFAutoModel.from_pretrained(str(directory))
 
-    model = TFAutoModel.from_pretrained(str(directory))
+
+def embedder(model: Any) -> Callable[..., Any]:
+    """The upstream pipeline around a TensorFlow BERT: the model, mean pooling over real tokens, L2 norm."""
+    import tensorflow as tf
+
     spec = [
         tf.TensorSpec([None, None], tf.int32, name="input_ids"),
         tf.TensorSpec([None, None], tf.int32, name="attention_mask"),
@@ -123,21 +127,30 @@ def tf_embedder(directory: Path) -> Callable[..., Any]:
     return embed
 
 
-def tf_reference(texts: Sequence[str], directory: Path = DEFAULT_DIR) -> np.ndarray:
+def tf_embedder(directory: Path) -> Callable[..., Any]:
+    """The upstream pipeline in TensorFlow, from the weights in ``directory``."""
+    return embedder(load_tf_model(directory))
+
+
+def tf_reference(texts: Sequence[str], directory: Path = DEFAULT_DIR, embed: Callable[..., Any] | None = None) -> np.ndarray:
     """Embeddings from TensorFlow, the reference the ONNX export must equal."""
-    embed = tf_embedder(directory)
+    embed = embed or tf_embedder(directory)
     tokenizer = make_tokenizer(directory)  # the runtime's ids, one text at a time (no padding)
     return np.stack([embed(*tokenize(tokenizer, [text])).numpy()[0] for text in texts])
 
 
-def export(directory: Path) -> None:
+def export_function(embed: Callable[..., Any], directory: Path) -> None:
+    """``embed`` (from :func:`embedder`) as ``directory``/model.onnx."""
     import tf2onnx
 
-    embed = tf_embedder(directory)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / ONNX_FILE
         tf2onnx.convert.from_function(embed, input_signature=embed.signature, opset=OPSET, output_path=str(out))  # type: ignore[attr-defined]
         shutil.move(str(out), directory / ONNX_FILE)
+
+
+def export(directory: Path) -> None:
+    export_function(tf_embedder(directory), directory)
 
 
 def build(directory: Path = DEFAULT_DIR, force: bool = False) -> dict[str, Any]:

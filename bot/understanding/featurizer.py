@@ -4,10 +4,20 @@ The vector is added as a sentence-level dense feature of the message's text,
 under the alias ``sentence_encoder``. Every later component reads that same
 vector (the crisis model through :func:`sentence_embedding`, the classifiers
 through Rasa's feature handling), so a message is encoded exactly once.
+
+With ``tune`` (config.yml), ``rasa train`` tunes the encoder on the intent
+model's and the crisis model's training lines (``encoder_tuning``) and stores
+the tuned export in the model archive: the archive carries the encoder its
+classifiers were fitted on, and loading it makes that encoder the process's
+(``bot.core.wiring``), which the crisis model also reads for the windows and
+sentences of long messages.
 """
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import numpy as np
@@ -21,7 +31,9 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.understanding.encoder import get_encoder
+from bot.core import wiring
+from bot.understanding import encoder_tuning
+from bot.understanding.encoder import MANIFEST, ONNX_FILE, ROOT, SentenceEncoder, get_encoder
 
 ALIAS = "sentence_encoder"
 
@@ -34,31 +46,78 @@ def sentence_embedding(message: Message, alias: str = ALIAS) -> Optional[np.ndar
     return None
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
 class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), FEATURIZER_CLASS_ALIAS: ALIAS}
+        return {
+            **DenseFeaturizer.get_default_config(),
+            FEATURIZER_CLASS_ALIAS: ALIAS,
+            # False: the verified upstream encoder as it is (var/encoder), nothing stored in the archive.
+            "tune": False,
+            "faq_data": "data/nlu",
+            "crisis_data": "data/crisis/model",
+            **asdict(encoder_tuning.TuningOptions()),
+        }
 
     @classmethod
     def validate_config(cls, config: Dict[str, Any]) -> None:
         pass
 
-    def __init__(self, config: Dict[str, Any], name: str) -> None:
-        super().__init__(name, config)
-        get_encoder()  # load when the model loads, not on the first visitor's message
+    def __init__(self, config: Dict[str, Any], name: str, model_storage: Optional[ModelStorage] = None,
+                 resource: Optional[Resource] = None, encoder: Optional[SentenceEncoder] = None) -> None:
+        super().__init__(name, {**self.get_default_config(), **config})
+        self._storage, self._resource = model_storage, resource
+        # Loaded with the model, not on the first visitor's message.
+        self.encoder = encoder or get_encoder()
 
     @classmethod
     def create(
         cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
     ) -> GraphComponent:
-        return cls(config, execution_context.node_name)
+        return cls(config, execution_context.node_name, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        execution_context: ExecutionContext, **kwargs: Any,
+    ) -> GraphComponent:
+        encoder = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                if (Path(directory) / ONNX_FILE).exists():
+                    encoder = SentenceEncoder(Path(directory))  # reads every file now: nothing is opened later
+        except ValueError:  # an untuned featurizer stored nothing
+            pass
+        if encoder is not None:
+            wiring.put("encoder", encoder)
+        return cls(config, execution_context.node_name, model_storage, resource, encoder)
+
+    @classmethod
+    def tuning_options(cls, config: Dict[str, Any]) -> encoder_tuning.TuningOptions:
+        """The tuning options a featurizer config asks for (the rest from the defaults)."""
+        config = {**cls.get_default_config(), **config}
+        defaults = asdict(encoder_tuning.TuningOptions())
+        return encoder_tuning.TuningOptions(**{name: type(value)(config[name]) for name, value in defaults.items()})
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Tune the encoder (or take the one tuned on the same lines) and store its export in the archive."""
+        if self._storage is None or self._resource is None:
+            raise RuntimeError("the featurizer was not created by the training graph")
+        if not self._config["tune"]:
+            return self._resource
+        lines = encoder_tuning.project_lines(ROOT / self._config["faq_data"], ROOT / self._config["crisis_data"])
+        tuned = encoder_tuning.tuned_encoder_dir(lines, self.tuning_options(self._config))
+        with self._storage.write_to(self._resource) as directory:
+            for name in (ONNX_FILE, MANIFEST, *encoder_tuning.KEPT):
+                shutil.copy(tuned / name, Path(directory) / name)
+        return self._resource
 
     def _featurize(self, messages: List[Message]) -> None:
         todo = [m for m in messages if m.get(TEXT) is not None and not m.features_present(TEXT, [self._identifier])]
         if not todo:
             return
-        encoder = get_encoder()
+        encoder = self.encoder
         # A parsed message comes alone: the per-message path, which remembers short repeated texts.
         vectors = [encoder.encode_one(todo[0].get(TEXT))] if len(todo) == 1 else encoder.encode([m.get(TEXT) for m in todo])
         for message, vector in zip(todo, vectors, strict=True):

@@ -17,35 +17,34 @@ from bot.evaluation import crisis as ev
 from bot.understanding.crisis_data import FRESH_TEST_DIR, TEST_DIR, load
 from tests.support import readme
 
-# Enforced on the test set by `make test`: regression floors just under what the
-# frozen thresholds (hand-off 0.93, check-in 0.45, one sentence 0.45; chosen on
-# dev on 2026-12-06) scored on the test set an eighth and a ninth time on 2026-12-07,
-# after the eighth data round and rule shapes read off the training data: 98.5%
-# recall, 96.5% of explicit/attempt/immediate handed off, 2.6% and 10.7% of
-# lookalikes handed off and checked in, no unrelated request handed off. Two are
-# short of the product's targets (ev.TARGETS); README and docs/crisis-protocol.md
-# say so, and why the test set was scored nine times.
+# Enforced on the test set by `make test`: regression floors just under what it scored a tenth time, on
+# 2026-12-07 night, with the encoder tuned at training time (top two layers, on both models' lines) and the
+# thresholds chosen again on dev with it (hand-off 0.95, check-in 0.25, one sentence 0.85, screen 0.24): 98.1%
+# recall, 96.5% of explicit/attempt/immediate handed off, 1.5% and 11.7% of lookalikes handed off and checked in,
+# no unrelated request handed off. With the frozen encoder (ninth scoring) it read 98.5%, 96.5%, 2.6% and 10.7%:
+# the floors under recall and check-ins moved down with the change, which the fresh set below and dev read
+# as a gain (README, "Figures"). Two are short of the product's targets (ev.TARGETS).
 FLOORS = {
     "crisis_recall": 0.98,
     "handoff_kinds_handed_off": 0.96,
-    "lookalikes_handed_off": 0.03,
-    "lookalikes_checked_in": 0.11,
+    "lookalikes_handed_off": 0.02,
+    "lookalikes_checked_in": 0.12,
     "unrelated_handed_off": 0.0,
 }
-# The fresh test set (tests/crisis/test_fresh/, written on 2026-12-07 after the first had informed a
-# decision), scored at the same thresholds before and after the eighth data round, the text-speak rules and three
-# rule shapes: floors just under the fourth to sixth scorings (97.6% recall, 97.2% of explicit/attempt/immediate handed off, 4.5% and 12.9% of
-# lookalikes handed off and checked in, no unrelated request handed off). Four are short of the product's
-# targets; README says so.
+# The fresh test set (tests/crisis/test_fresh/, written on 2026-12-07 after the first had informed a decision),
+# scored a seventh time with the tuned encoder and the thresholds above: 98.8% recall (97.6% with the frozen
+# encoder), 98.1% of explicit/attempt/immediate handed off (97.2%), 4.5% and 12.9% of lookalikes handed off and
+# checked in (unchanged), no unrelated request handed off. Three are short of the product's targets; README says so.
 FRESH_FLOORS = {
-    "crisis_recall": 0.97,
-    "handoff_kinds_handed_off": 0.97,
+    "crisis_recall": 0.98,
+    "handoff_kinds_handed_off": 0.98,
     "lookalikes_handed_off": 0.05,
     "lookalikes_checked_in": 0.13,
     "unrelated_handed_off": 0.0,
 }
-# The n-gram screen that admits crisis messages to a full server (bot.evaluation.screen), on the same test set:
-# 99.2% of crisis messages, every explicit statement, attempt and immediate danger; 5.3% of everyday messages.
+# The n-gram screen that admits crisis messages to a full server (bot.evaluation.screen), on the same test set at
+# its threshold chosen on dev (0.24): 99.2% of crisis messages, every explicit statement, attempt and immediate
+# danger; 4.2% of everyday messages.
 SCREEN_FLOORS = {"crisis_admitted": 0.99, "handoff_kinds_admitted": 1.0, "everyday_admitted": 0.10}
 
 

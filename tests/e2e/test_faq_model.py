@@ -16,20 +16,19 @@ from bot.understanding import faq_data
 from bot.understanding.intent_model import CLARIFY_INTENT
 from tests.support import readme
 
-# Measured 2026-12-06 evening with the nearest lines' vote (make eval-faq, thresholds 0.15 / 0.25 / 0.5 / 0.25 chosen
-# on dev): right 82.9%, out-of-scope answered 6.6%, handed to crisis 0.9% (1 message). The test split was scored three
-# times that day: in the morning at the topic threshold 0.1 the old choice took (84.1% right, 10.4% out of scope
-# answered), then at 0.3 once the choice kept the most cautious setting within a point of the best on dev
-# (bot.evaluation.faq.choose; 81.5%), then after the vote (README); on 2026-12-07, after near-duplicate training
-# lines were reworded, 83.0%. The targets are not met; these floors stop a regression.
-FLOORS = {"right": 0.82, "out_of_scope_answered": 0.07, "out_of_scope_crisis": 0.01}
+# Measured on 2026-12-07 night with the encoder tuned at training time and the thresholds chosen again on dev with
+# it (make eval-faq; fallback 0.15, topic 0.35, clarify 0.5 / 0.15): right 83.5%, out-of-scope answered 4.7%, none
+# handed to crisis (with the frozen encoder, 2026-12-07: 83.0%, 6.6%, 0.9%). The test split was scored three times
+# on 2026-12-06 (README), once on 2026-12-07 after near-duplicate training lines were reworded, then this time. The
+# right-answer target is not met; these floors stop a regression.
+FLOORS = {"right": 0.83, "out_of_scope_answered": 0.05, "out_of_scope_crisis": 0.0}
 
 
 # The fresh test split (tests/faq/test_fresh/, written on 2026-12-07 without reading the training data or the other
-# splits, after the first test split had informed threshold decisions), scored with the same thresholds before and
-# after near-duplicate training lines were reworded: 96.2% right (96.1% before), 5.8% of out-of-scope requests answered with an FAQ, none handed to the crisis reply. Floors just
-# under it; README says where it stands against the targets (the first split reads 13 points lower).
-FRESH_FLOORS = {"right": 0.95, "out_of_scope_answered": 0.07, "out_of_scope_crisis": 0.0}
+# splits, after the first test split had informed threshold decisions), scored a third time with the tuned encoder:
+# 95.1% right (96.2% with the frozen one), 4.1% of out-of-scope requests answered with an FAQ (5.8%), none handed to
+# the crisis reply. Floors just under it; README says where it stands against the targets.
+FRESH_FLOORS = {"right": 0.95, "out_of_scope_answered": 0.05, "out_of_scope_crisis": 0.0}
 SPLITS = {"test": (faq_data.final_examples, FLOORS), "fresh": (faq_data.fresh_examples, FRESH_FLOORS)}
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bot.evaluation import faq as evaluate_faq
-from bot.evaluation import quick_faq
+from bot.evaluation import quick_crisis, quick_faq
 from bot.understanding import faq_data
 from bot.understanding.intent_model import IntentThresholds
 
@@ -41,6 +41,9 @@ def test_the_quick_path_never_reads_the_test_split(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(faq_data, "read_nlu", watched)
     monkeypatch.setattr(faq_data, "final_examples", forbidden)
     monkeypatch.setattr(quick_faq, "fit", lambda **_: FakeQuickModel())
+    # The encoder training would store is tuned on the training lines only (test_encoder_tuning.py); here it is
+    # not tuned at all, so this test never waits minutes for a tuning that `make test` runs beside it.
+    monkeypatch.setattr(quick_crisis, "use_project_encoder", lambda: "frozen (test)")
     assert evaluate_faq.main(["--quick", "--choose", "--json", str(tmp_path / "figures.json")]) == 0
     assert read and all(faq_data.DEV_DIR in p.parents for p in read)
     assert "test" not in (tmp_path / "figures.json").read_text()
