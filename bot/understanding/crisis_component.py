@@ -50,7 +50,7 @@ from bot.understanding.crisis_model import (
 from bot.understanding.crisis_rules import get_rules
 from bot.understanding.encoder import get_encoder
 from bot.understanding.featurizer import sentence_embedding
-from bot.understanding.windows import pieces, sentences
+from bot.understanding.windows import pieces, sentences, without_repeats
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,9 @@ class CrisisModel(GraphComponent):
         """The verdict on one text alone (no conversation memory): the whole, a long text's windows, its sentences."""
         if self.classifier is None:
             raise RuntimeError("the crisis model is not trained")
+        reading = without_repeats(text)
+        if reading != text:  # the featurizer's vector is of the text with its repeats
+            text, embedding = reading, None
         texts = [text] + (pieces(text, WINDOW_CHARS) if len(text) > WINDOW_CHARS else [])
         if embedding is not None and len(texts) == 1:
             vectors = embedding[np.newaxis, :]

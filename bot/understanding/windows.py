@@ -37,3 +37,30 @@ def sentences(text: str, min_words: int = 3, limit: int = 40) -> list[str]:
     """
     found = [s.strip() for s in _SENTENCE_RE.split(text[:MAX_SCAN_CHARS])]
     return [s for s in found if len(s.split()) >= min_words][:limit]
+
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def without_repeats(text: str) -> str:
+    """``text`` with each run of the same sentence said over and over kept once.
+
+    A pasted "thanks. thanks. thanks. ..." or one question repeated a thousand
+    times says no more than the sentence once, but its mean-pooled embedding
+    drifts far from anything the models learned from and was read as a crisis
+    (the tuned encoder put "thanks." said 20 times at a suicide risk of 0.9).
+    Sentences are compared lower-cased with their spacing set aside; text with
+    no repeated run comes back unchanged.
+    """
+    parts = _BREAK_RE.split(text[:MAX_SCAN_CHARS])
+    if len(parts) < 2:
+        return text
+    kept: list[str] = []
+    last = None
+    for part in parts:
+        key = _SPACE_RE.sub(" ", part).strip().lower()
+        if key and key == last:
+            continue
+        kept.append(part)
+        last = key
+    return text if len(kept) == len(parts) else " ".join(kept)

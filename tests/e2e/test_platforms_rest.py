@@ -119,7 +119,9 @@ def test_rest_an_over_long_message_gets_a_friendly_reply_and_holds_up_nobody(pla
         return answer
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        long = pool.submit(send, "rest-e2e-long", "tell me about therapy. " * 4500)  # ~100 KB: seconds of crisis reading
+        # ~100 KB of sentences that differ (one sentence said over and over is read once): seconds of crisis reading.
+        paste = " ".join(f"Item {i}: notes on therapy formats, fees and the first session." for i in range(1600))
+        long = pool.submit(send, "rest-e2e-long", paste)
         time.sleep(0.5)  # the long read is under way
         status, messages = send("rest-e2e-beside-long", "what is cbt?")
         assert status == 200 and messages

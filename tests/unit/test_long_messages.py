@@ -126,3 +126,21 @@ async def test_the_waiting_count_comes_back_down_after_each_read(classifier: Cri
         results = await asyncio.gather(*(screen_off_loop(story(QUIET, before=30, after=5), 2000) for _ in range(3)))
     assert all(reply is None and text is not None and "better off" in text for text, reply in results)
     assert counting.waiting == 0
+
+
+def test_a_sentence_said_over_and_over_is_read_once() -> None:
+    from bot.understanding.windows import without_repeats
+
+    assert without_repeats("thanks. " * 20).strip() == "thanks."
+    assert without_repeats("What is CBT?  what is cbt? WHAT IS CBT?\nok") == "What is CBT? ok"
+    # Repeats that are not in a row, and text with none, come back as they were.
+    for text in ("hi. how much is it? hi.", "I want to die. I really do. I want to die.", WEEK * 1 + QUIET):
+        assert without_repeats(text) == text
+
+
+def test_a_repeated_question_reads_as_the_question_and_a_repeated_crisis_as_the_crisis(
+        classifier: CrisisClassifier) -> None:
+    model = CrisisModel({}, None, None, classifier)  # type: ignore[arg-type]
+    once, many = model.assess("how much does therapy cost?"), model.assess("how much does therapy cost? " * 300)
+    assert (many.zone, round(many.risk, 4)) == (once.zone, round(once.risk, 4))
+    assert model.assess((EXPLICIT + " ") * 50).zone == model.assess(EXPLICIT).zone == "handoff"
