@@ -49,16 +49,12 @@ def use_project_encoder(config_file: Path = crisis_data.ROOT / "config.yml") -> 
     the frozen encoder's. For the quick dev loops only: cross-validation keeps
     the frozen encoder, since the tuned one has seen every fold's labels.
     """
-    from bot.understanding import encoder_tuning
     from bot.understanding.encoder import SentenceEncoder
     from bot.understanding.featurizer import SentenceEncoderFeaturizer
 
-    config = {**SentenceEncoderFeaturizer.get_default_config(), **component_config(config_file, FEATURIZER)}
-    if not config["tune"]:
+    directory = SentenceEncoderFeaturizer.tuned_directory(component_config(config_file, FEATURIZER))
+    if directory is None:
         return "frozen"
-    options = SentenceEncoderFeaturizer.tuning_options(config)
-    lines = encoder_tuning.project_lines(crisis_data.ROOT / config["faq_data"], crisis_data.ROOT / config["crisis_data"])
-    directory = encoder_tuning.tuned_encoder_dir(lines, options)
     wiring.put("encoder", SentenceEncoder(directory))
     return f"tuned {directory.name}"
 

@@ -302,10 +302,5 @@ def tuned_encoder_dir(lines: Lines, options: TuningOptions = TuningOptions(), ca
     return directory
 
 
-def encoder_identity(manifest: dict[str, Any]) -> str:
-    """A short name for the encoder a manifest describes: its export's hash (frozen or tuned)."""
-    return str(manifest.get("onnx_sha256", "frozen"))[:16]
-
-
 __all__ = ["TuningOptions", "tuning_lines", "project_lines", "fine_tune", "tuned_encoder_dir", "batches_by_length",
-           "epoch_batches", "encoder_identity"]
+           "epoch_batches"]

@@ -100,14 +100,25 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         defaults = asdict(encoder_tuning.TuningOptions())
         return encoder_tuning.TuningOptions(**{name: type(value)(config[name]) for name, value in defaults.items()})
 
+    @classmethod
+    def tuned_directory(cls, config: Dict[str, Any]) -> Optional[Path]:
+        """The encoder tuned as ``config`` asks, on its training lines (tuned now unless cached); None untuned.
+
+        ``rasa train`` and the quick dev loops both come here, so they read one and the same encoder.
+        """
+        config = {**cls.get_default_config(), **config}
+        if not config["tune"]:
+            return None
+        lines = encoder_tuning.project_lines(ROOT / config["faq_data"], ROOT / config["crisis_data"])
+        return encoder_tuning.tuned_encoder_dir(lines, cls.tuning_options(config))
+
     def train(self, training_data: TrainingData) -> Resource:
         """Tune the encoder (or take the one tuned on the same lines) and store its export in the archive."""
         if self._storage is None or self._resource is None:
             raise RuntimeError("the featurizer was not created by the training graph")
-        if not self._config["tune"]:
+        tuned = self.tuned_directory(self._config)
+        if tuned is None:
             return self._resource
-        lines = encoder_tuning.project_lines(ROOT / self._config["faq_data"], ROOT / self._config["crisis_data"])
-        tuned = encoder_tuning.tuned_encoder_dir(lines, self.tuning_options(self._config))
         with self._storage.write_to(self._resource) as directory:
             for name in (ONNX_FILE, MANIFEST, *encoder_tuning.KEPT):
                 shutil.copy(tuned / name, Path(directory) / name)
