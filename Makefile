@@ -124,7 +124,8 @@ db: $(VENV)/.installed ## create the database schema (idempotent)
 $(MODEL_STAMP): $(TRAIN_INPUTS) | $(VENV)/.installed
 	$(call step,[train] data or config changed: training the model (when the training lines changed, tuning the sentence encoder first: about 5 minutes on 2 cores))
 	@# No graph cache: the crisis model reads its own data files, which Rasa's cache keys do not see.
-	@RASA_MAX_CACHE_SIZE=0 $(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name therapy --quiet
+	@# Training encodes every line in batches: one encoder thread per core (a server keeps one per worker).
+	@RASA_MAX_CACHE_SIZE=0 ENCODER_THREADS=$$(nproc) $(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name therapy --quiet
 	@touch $@
 
 .PHONY: train

@@ -56,6 +56,9 @@ DEFAULTS: dict[str, str] = {
     # ... or once its event loop runs this late (one stall, or the smoothed lag).
     "SHED_MAX_WAIT_MS": "100",
     "ENCODER_CACHE_SIZE": "1024",
+    # Where `rasa train` keeps the encoders it tuned, by the hash of their lines, options and code.
+    # Empty: the user's cache folder, which every clone on the machine shares.
+    "ENCODER_TUNING_CACHE": "",
     # Rasa's HTTP API (model, trackers): off unless enabled, and then only with a token.
     "RASA_API_ENABLED": "false",
     "RASA_API_TOKEN": "",
@@ -135,6 +138,7 @@ class Settings:
     shed_max_in_flight: int
     shed_max_wait_ms: int
     encoder_cache_size: int
+    encoder_tuning_cache: Path
     allow_untested_versions: bool
 
     @classmethod
@@ -215,8 +219,22 @@ class Settings:
             shed_max_in_flight=as_int("SHED_MAX_IN_FLIGHT", 1, 10_000),
             shed_max_wait_ms=as_int("SHED_MAX_WAIT_MS", 50, 60_000),
             encoder_cache_size=as_int("ENCODER_CACHE_SIZE", 0, 100_000),
+            encoder_tuning_cache=tuning_cache(raw["ENCODER_TUNING_CACHE"]),
             allow_untested_versions=raw["ALLOW_UNTESTED_VERSIONS"].strip().lower() in ("1", "true", "yes", "on"),
         )
+
+
+def tuning_cache(raw: str) -> Path:
+    """ENCODER_TUNING_CACHE, or the user's cache folder (XDG_CACHE_HOME, else ~/.cache).
+
+    Outside the clone, like pip's cache: a fresh clone on a machine that has
+    tuned on the same lines takes the encoder from there instead of tuning
+    again for several minutes; a new machine, or changed lines, tunes.
+    """
+    if raw.strip():
+        return Path(raw.strip()).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or str(Path.home() / ".cache")
+    return Path(base) / "therapy-faq-assistant" / "encoder-tuned"
 
 
 def origins(raw: str) -> tuple[str, ...]:

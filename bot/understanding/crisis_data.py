@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List, Optional
 
-import yaml
-
+from bot.core import yamlfile
 from bot.understanding.overlap import OVERLAP_LIMIT as OVERLAP_LIMIT  # noqa: F401 - part of this module's API
 from bot.understanding.overlap import near_duplicates as near_duplicates  # noqa: F401
 from bot.understanding.overlap import overlap as overlap  # noqa: F401
@@ -67,7 +66,7 @@ class Example:
 
 def read_file(path: Path) -> List[Example]:
     """Examples of one family file; a malformed family raises ValueError naming it."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = yamlfile.read(path) or {}
     out: List[Example] = []
     for family in doc.get("families") or []:
         name, kind, category = family.get("family"), family.get("kind"), family.get("category")
@@ -85,7 +84,7 @@ def read_file(path: Path) -> List[Example]:
 def read_public(path: Path) -> List[Example]:
     """The public dev set: real messages labelled crisis yes/no and by kind (no category)."""
     out: List[Example] = []
-    for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+    for doc in yamlfile.read_all(path):
         for i, item in enumerate((doc or {}).get("messages") or []):
             kind = item.get("kind") or ("explicit" if item.get("crisis") else "unrelated")
             category = (CRISIS_KINDS.get(kind) or "suicide") if item.get("crisis") else NONE
@@ -119,7 +118,7 @@ def read_nlu_files(directory: Path = ROOT / "data" / "nlu") -> List[tuple[str, s
     """(intent, text) from the Rasa NLU YAML files, annotations stripped (tests and experiments)."""
     out = []
     for path in sorted(directory.rglob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+        for block in yamlfile.read(path).get("nlu") or []:
             for line in (block.get("examples") or "").splitlines():
                 if line.strip().startswith("- ") and block.get("intent"):
                     out.append((block["intent"], re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()[2:])))

@@ -19,9 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import List, Optional
 
-import yaml
-
-from bot.core import wiring
+from bot.core import wiring, yamlfile
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "data" / "crisis" / "rules"
 _SPACE = re.compile(r"\s+")
@@ -64,7 +62,7 @@ class CrisisRules:
 
     @classmethod
     def load(cls, directory: Path = RULES_DIR) -> CrisisRules:
-        docs = [yaml.safe_load(p.read_text(encoding="utf-8")) or {} for p in sorted(directory.glob("*.yml"))]
+        docs = [yamlfile.read(p) or {} for p in sorted(directory.glob("*.yml"))]
         rules = [
             Rule(
                 id=r["id"],

@@ -11,8 +11,9 @@ How: the verified upstream weights (``make encoder``) are tuned with a
 softmax head per task in batches of alike length (with ``train_layers`` below
 6, only the top layers, each line's states under them computed once), then
 exported with the upstream pooling to ONNX, exactly as the frozen encoder is,
-and checked against TensorFlow. The export is kept in
-``var/cache/encoder-tuned/<key>``; the key hashes the lines, their labels,
+and checked against TensorFlow. The export is kept in the tuning cache
+(``ENCODER_TUNING_CACHE``: by default the user's cache folder, shared by every
+clone on the machine) under ``<key>``; the key hashes the lines, their labels,
 the options, the base weights and this module's code, so
 ``rasa train`` with unchanged data, and the quick dev loops of
 ``bot.evaluation`` on the same data, use one and the same tuned encoder.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import time
 import warnings
@@ -33,9 +35,8 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from bot.understanding.encoder import DEFAULT_DIR, MANIFEST, ONNX_FILE, ROOT, make_tokenizer, tokenize
+from bot.understanding.encoder import DEFAULT_DIR, MANIFEST, ONNX_FILE, make_tokenizer, tokenize
 
-CACHE_ROOT = ROOT / "var" / "cache" / "encoder-tuned"
 # The runtime reads these beside model.onnx (SentenceEncoder); the weights are not kept.
 KEPT = ("tokenizer.json", "config.json")
 # The ONNX export must give TensorFlow's vectors, as the frozen export must (tests/unit/test_encoder.py).
@@ -266,19 +267,27 @@ def export_tuned(bert: Any, directory: Path, check: Sequence[str]) -> float:
     return float(np.abs(exported - reference).max())
 
 
+def default_cache_root() -> Path:
+    """Where tuned encoders are kept (``ENCODER_TUNING_CACHE``)."""
+    from bot.core.settings import get_settings
+
+    return get_settings().encoder_tuning_cache
+
+
 def tuned_encoder_dir(lines: Lines, options: TuningOptions = TuningOptions(), cache_root: Optional[Path] = None,
                       log: Callable[[str], None] = print) -> Path:
     """The directory of the encoder tuned on ``lines`` (tuned and exported now unless cached)."""
     from bot.understanding.encoder_build import sha256
 
     key = tuning_key(lines, options)
-    directory = (cache_root or CACHE_ROOT) / key
+    directory = (cache_root or default_cache_root()) / key
     if (directory / MANIFEST).exists() and (directory / ONNX_FILE).exists():
         return directory
     started = time.perf_counter()
     bert = fine_tune(lines[0], lines[1], options, tasks=lines[2], log=log)
     seconds = time.perf_counter() - started
-    staging = directory.with_name(f"{key}.building")
+    # Each builder stages apart: two clones tuning the same key at once never write into one folder.
+    staging = directory.with_name(f"{key}.{os.getpid()}.building")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for name in KEPT:
@@ -296,8 +305,11 @@ def tuned_encoder_dir(lines: Lines, options: TuningOptions = TuningOptions(), ca
         "onnx_sha256": sha256(staging / ONNX_FILE),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    shutil.rmtree(directory, ignore_errors=True)
-    staging.rename(directory)
+    if (directory / MANIFEST).exists():  # another builder finished first, with the same encoder (same key)
+        shutil.rmtree(staging, ignore_errors=True)
+    else:
+        shutil.rmtree(directory, ignore_errors=True)  # a folder left half-built by a killed run
+        staging.rename(directory)
     log(f"  tuned encoder {key} ready ({len(lines[0])} lines, {seconds:.0f} s of tuning)")
     return directory
 

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional
 
-import yaml
-
+from bot.core import yamlfile
 from bot.understanding.intent_model import NOT_LEARNED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,7 +46,7 @@ class Example:
 
 def read_nlu(path: Path) -> List[Example]:
     """Examples of a Rasa NLU YAML file (annotations stripped), with their family if the block names one."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = yamlfile.read(path) or {}
     out = []
     for block in doc.get("nlu") or []:
         intent = block.get("intent")
@@ -61,7 +60,7 @@ def read_nlu(path: Path) -> List[Example]:
 
 
 def read_public(path: Path = PUBLIC_FILE) -> List[Example]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = yamlfile.read(path) or {}
     return [Example(str(i["text"]).strip(), i["label"], None, i.get("source", "")) for i in doc.get("items") or []]
 
 

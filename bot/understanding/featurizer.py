@@ -68,8 +68,14 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
                  resource: Optional[Resource] = None, encoder: Optional[SentenceEncoder] = None) -> None:
         super().__init__(name, {**self.get_default_config(), **config})
         self._storage, self._resource = model_storage, resource
-        # Loaded with the model, not on the first visitor's message.
-        self.encoder = encoder or get_encoder()
+        self._encoder = encoder
+
+    @property
+    def encoder(self) -> SentenceEncoder:
+        # The training graph's featurizer only tunes and stores: it never opens the frozen encoder.
+        if self._encoder is None:
+            self._encoder = get_encoder()
+        return self._encoder
 
     @classmethod
     def create(
@@ -91,7 +97,8 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             pass
         if encoder is not None:
             wiring.put("encoder", encoder)
-        return cls(config, execution_context.node_name, model_storage, resource, encoder)
+        # Loaded with the model, not on the first visitor's message.
+        return cls(config, execution_context.node_name, model_storage, resource, encoder or get_encoder())
 
     @classmethod
     def tuning_options(cls, config: Dict[str, Any]) -> encoder_tuning.TuningOptions:

@@ -353,3 +353,32 @@ def test_the_evaluation_places_a_sentence_raised_message_by_the_whole_messages_r
     assert read.layer == "sentence" and read.as_output()["message_risk"] == round(whole.risk, 4)
     [row] = score(QuickAgent(model), [Example(BURIED, "suicide", "passive", "f")])
     assert zone_under(row, model.thresholds) == row.zone == read.zone
+
+
+class _CountingEncoder:
+    """The real encoder, remembering which texts it was asked to encode."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.real = get_encoder()
+
+    def encode(self, texts: Any, batch_size: int = 64) -> Any:
+        self.asked += list(texts)
+        return self.real.encode(texts, batch_size)
+
+
+def test_training_reuses_the_featurizers_vectors_and_encodes_only_the_rest() -> None:
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.core import wiring
+    from bot.understanding.featurizer import SentenceEncoderFeaturizer
+
+    faq = [Message(data={"text": t, "intent": "faq/cost"}) for t in ("how much is therapy", "is cbt covered")]
+    SentenceEncoderFeaturizer({}, "featurizer", encoder=get_encoder()).process_training_data(TrainingData(faq))
+    texts = ["how much is therapy", "i want to end my life", "is cbt covered", "i want to end my life"]
+    counting = _CountingEncoder()
+    with wiring.override("encoder", counting):
+        vectors = CrisisModel._vectors(texts, TrainingData(faq))
+    assert counting.asked == ["i want to end my life"]  # once, and never the lines the featurizer encoded
+    assert vectors.shape == (4, get_encoder().encode(["x"]).shape[1])
+    assert abs(vectors - get_encoder().encode(texts)).max() < 1e-5

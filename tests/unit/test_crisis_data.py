@@ -89,6 +89,18 @@ def test_the_overlap_measure() -> None:
     assert overlap(words("i want to die tonight please"), words("i want to die")) < 0.8
 
 
+@pytest.mark.parametrize("limit", [0.5, 0.8, 0.9])
+def test_near_duplicates_finds_every_pair_a_full_comparison_finds(limit: float) -> None:
+    """The prefix filter only skips work: on real lines, the same pairs as comparing every line with every other."""
+    evaluation = [e for e in TRAIN[::23] if len(e.text) < 80][:150]
+    training = TRAIN[1::7]
+    train_words = [(b.text, words(b.text)) for b in training]
+    full = {(a.text, text) for a in evaluation if (ws := words(a.text))
+            for text, other in train_words if overlap(ws, other) >= limit}
+    found = {(a.text, b.text) for a, b, _ in near_duplicates(evaluation, training, limit)}
+    assert found == full and (limit > 0.8 or full)  # the lower limits pair some lines: the test can fail
+
+
 @pytest.mark.parametrize("name,evaluation", [("dev", DEV), ("test", TEST), ("fresh test", FRESH)])
 def test_no_evaluation_line_equals_or_nearly_equals_a_training_line(name: str, evaluation: list[Example]) -> None:
     pairs = list(near_duplicates(evaluation, TRAIN + rasa_nlu_lines()))

@@ -90,7 +90,7 @@ def data_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def cache_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("encoder-tuned")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(encoder_tuning, "CACHE_ROOT", root)
+        patch.setattr(encoder_tuning, "default_cache_root", lambda: root)
         yield root
 
 
@@ -149,6 +149,7 @@ def test_training_stores_the_tuned_encoder_and_loading_makes_it_the_process_enco
     trainer = SentenceEncoderFeaturizer.create(config, storage, resource, context)
     assert isinstance(trainer, SentenceEncoderFeaturizer)
     trainer.train(TrainingData())
+    assert trainer._encoder is None  # tuning and storing never open the frozen encoder
     with storage.read_from(resource) as directory:
         assert (Path(directory) / ONNX_FILE).read_bytes() == (tuned / ONNX_FILE).read_bytes()
         assert (Path(directory) / MANIFEST).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from bot.evaluation import quick_crisis
 from bot.evaluation.finetune_probe import (
@@ -12,6 +13,7 @@ from bot.evaluation.finetune_probe import (
     batches_by_length,
     epoch_batches,
     fine_tune,
+    print_topics,
     probe,
     swapped,
 )
@@ -45,7 +47,7 @@ def test_fine_tuning_pulls_the_labels_apart_and_keeps_unit_vectors() -> None:
     assert _separation(tuned, labels) > _separation(frozen, labels) + 0.02
 
 
-def test_the_probe_scores_both_encoders_on_the_held_out_fold_only() -> None:
+def test_the_probe_scores_both_encoders_on_the_held_out_fold_only(capsys: pytest.CaptureFixture[str]) -> None:
     examples = _two_topics(30)
     lines: list[str] = []
     [result] = probe(examples, folds=3, chosen=[1], epochs=0.5, lr=1e-4, log=lines.append)
@@ -53,6 +55,12 @@ def test_the_probe_scores_both_encoders_on_the_held_out_fold_only() -> None:
     assert any(f"{len(examples) - result['held']} training lines" in line for line in lines)
     assert 0.0 <= result["frozen"] <= 1.0 and 0.0 <= result["tuned"] <= 1.0
     assert result["moved"] > 0.0
+    for key in ("frozen", "tuned"):  # the per-topic tallies add up to the fold's figure
+        counts = result["by_topic"][key]
+        assert sum(n for _, n in counts.values()) == result["held"]
+        assert sum(right for right, _ in counts.values()) / result["held"] == result[key]
+    print_topics([result])
+    assert {line.split()[0] for line in capsys.readouterr().out.splitlines()[1:]} == set(result["by_topic"]["tuned"])
 
 
 def test_a_swapped_encoder_serves_the_process_and_caches_apart(tmp_path: Path) -> None:

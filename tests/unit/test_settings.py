@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from bot.core import wiring
@@ -10,6 +12,16 @@ def test_defaults_work_on_a_fresh_machine() -> None:
     assert s.database_url.startswith("sqlite:///") and s.database_url.endswith("var/bot.db")
     assert s.retention_days == 30
     assert s.rasa_port == 5005 and s.action_port == 5055
+
+
+def test_tuned_encoders_are_kept_outside_the_clone_unless_a_folder_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert Settings.from_env({}).encoder_tuning_cache == tmp_path / "xdg" / "therapy-faq-assistant" / "encoder-tuned"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert Settings.from_env({}).encoder_tuning_cache.is_relative_to(Path.home() / ".cache")
+    assert not Settings.from_env({}).encoder_tuning_cache.is_relative_to(ROOT)  # a fresh clone finds it too
+    named = Settings.from_env({"ENCODER_TUNING_CACHE": str(tmp_path / "tuned")})
+    assert named.encoder_tuning_cache == tmp_path / "tuned"
 
 
 def test_environment_overrides_defaults() -> None:
