@@ -200,6 +200,16 @@ def predict_held(texts: Sequence[str], labels: Sequence[str], embeddings: np.nda
     return [model.classes[int(np.argmax(row))] for row in rows]
 
 
+def label_tallies(wanted: Sequence[str], predicted: Sequence[str]) -> Dict[str, List[int]]:
+    """Per expected label: [right, lines] (counts, so folds and runs add up)."""
+    tallies: Dict[str, List[int]] = {}
+    for want, got in zip(wanted, predicted, strict=True):
+        tally = tallies.setdefault(want, [0, 0])
+        tally[0] += want == got
+        tally[1] += 1
+    return tallies
+
+
 def cross_validate(examples: Sequence[Example], folds: int, c: float,
                    neighbours: Optional[NeighbourOptions] = None) -> Dict[str, Any]:
     from sklearn.model_selection import GroupKFold
@@ -214,12 +224,10 @@ def cross_validate(examples: Sequence[Example], folds: int, c: float,
     for train, held in GroupKFold(n_splits=folds).split(texts, labels, [e.group for e in examples]):
         for i, got in zip(held, predict_held(texts, labels, embeddings, train, held, c, neighbours), strict=True):
             predicted[i] = got
-    per: Dict[str, List[bool]] = defaultdict(list)
-    for want, got in zip(labels, predicted, strict=True):
-        per[want].append(want == got)
+    tallies = label_tallies(labels, predicted)
     return {
         "accuracy": float(np.mean([w == g for w, g in zip(labels, predicted, strict=True)])),
-        "per_label": {k: float(np.mean(v)) for k, v in sorted(per.items())},
+        "per_label": {k: right / n for k, (right, n) in sorted(tallies.items())},
         "confusions": Counter((w, g) for w, g in zip(labels, predicted, strict=True) if w != g).most_common(15),
     }
 

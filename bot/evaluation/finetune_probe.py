@@ -81,7 +81,7 @@ def probe(examples: Sequence[Example], folds: int, chosen: Sequence[int], epochs
     """
     from sklearn.model_selection import GroupKFold
 
-    from bot.evaluation.faq import predict_held
+    from bot.evaluation.faq import label_tallies, predict_held
     from bot.evaluation.quick_crisis import component_config
     from bot.evaluation.quick_faq import COMPONENT
     from bot.understanding.encoder import get_encoder
@@ -95,13 +95,7 @@ def probe(examples: Sequence[Example], folds: int, chosen: Sequence[int], epochs
 
     def scored(embeddings: np.ndarray, train: np.ndarray, held: np.ndarray) -> Dict[str, List[int]]:
         """Per topic: [right, held out] (every topic's own figure is what the FAQ targets ask for)."""
-        got = predict_held(texts, labels, embeddings, train, held, c, neighbours)
-        counts: Dict[str, List[int]] = {}
-        for guess, i in zip(got, held, strict=True):
-            tally = counts.setdefault(labels[i], [0, 0])
-            tally[0] += guess == labels[i]
-            tally[1] += 1
-        return counts
+        return label_tallies([labels[i] for i in held], predict_held(texts, labels, embeddings, train, held, c, neighbours))
 
     def accuracy(counts: Dict[str, List[int]]) -> float:
         return sum(right for right, _ in counts.values()) / sum(n for _, n in counts.values())
